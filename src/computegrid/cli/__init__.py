@@ -1,0 +1,1 @@
+"""Command-line interface (Typer): parse, call a service, render. No business logic here."""
