@@ -44,6 +44,18 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+
+    @app.callback()
+    def _root() -> None:
+        """Plan AI compute together with the power grid."""
+
+    @app.command("version")
+    def _version() -> None:
+        """Print the computegrid version."""
+        from computegrid import __version__
+
+        typer.echo(__version__)
+
     for name in COMMAND_MODULES:
         module_name = f"computegrid.cli.{name}"
         if importlib.util.find_spec(module_name) is None:
