@@ -16,6 +16,16 @@ import sys
 import click
 import typer
 
+try:  # typer >= 0.22 carries its own copy of click; older releases use click itself
+    from typer._click import exceptions as _typer_click_exceptions
+except ImportError:  # pragma: no cover - depends on the installed typer
+    _typer_click_exceptions = click.exceptions
+
+_USAGE_ERRORS = (click.UsageError, _typer_click_exceptions.UsageError)
+_NO_ARGS = (click.exceptions.NoArgsIsHelpError, _typer_click_exceptions.NoArgsIsHelpError)
+_ABORT = (click.exceptions.Abort, _typer_click_exceptions.Abort, typer.Abort)
+_EXIT = (click.exceptions.Exit, _typer_click_exceptions.Exit, typer.Exit)
+
 from computegrid.errors import ComputegridError, InputError
 
 #: Command modules, registered in this order; one that is not present is skipped.
@@ -75,15 +85,15 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(build_app())
     try:
         code = command.main(args=argv, prog_name="computegrid", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except _NO_ARGS as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
-    except click.UsageError as exc:  # unknown option, bad type, missing argument
+    except _USAGE_ERRORS as exc:  # unknown option, bad type, missing argument
         _fail(exc.format_message().replace("\n", " "), 2)
-    except click.exceptions.Abort:
+    except _ABORT:
         _fail("aborted", 130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    except _EXIT as exc:
+        sys.exit(getattr(exc, "exit_code", 0))
     except InputError as exc:
         if debug:
             raise
