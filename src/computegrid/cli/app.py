@@ -21,10 +21,16 @@ try:  # typer >= 0.22 carries its own copy of click; older releases use click it
 except ImportError:  # pragma: no cover - depends on the installed typer
     _typer_click_exceptions = click.exceptions
 
-_USAGE_ERRORS = (click.UsageError, _typer_click_exceptions.UsageError)
-_NO_ARGS = (click.exceptions.NoArgsIsHelpError, _typer_click_exceptions.NoArgsIsHelpError)
-_ABORT = (click.exceptions.Abort, _typer_click_exceptions.Abort, typer.Abort)
-_EXIT = (click.exceptions.Exit, _typer_click_exceptions.Exit, typer.Exit)
+
+def _classes(name: str, *extra: type) -> tuple[type, ...]:
+    found = [getattr(mod, name, None) for mod in (click.exceptions, _typer_click_exceptions)]
+    return tuple({c for c in (*found, *extra) if isinstance(c, type)})
+
+
+_USAGE_ERRORS = _classes("UsageError")
+_NO_ARGS = _classes("NoArgsIsHelpError")
+_ABORT = _classes("Abort", typer.Abort)
+_EXIT = _classes("Exit", typer.Exit)
 
 from computegrid.errors import ComputegridError, InputError
 
