@@ -13,7 +13,9 @@ import numpy as np
 from computegrid.errors import InputError
 
 
-def _first_bad(values: np.ndarray, bad: np.ndarray) -> object:
+def _first_bad(values: np.ndarray, bad: np.ndarray, original=None) -> object:
+    if original is not None and np.ndim(original) == 0:
+        return original
     flat = np.ravel(values)[np.ravel(bad)]
     item = flat[0]
     return item.item() if hasattr(item, "item") else item
@@ -32,7 +34,7 @@ def require_positive(value, field: str) -> None:
     arr = _as_float_array(value, field)
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
-        raise InputError(field, _first_bad(arr, bad), "a finite number > 0")
+        raise InputError(field, _first_bad(arr, bad, value), "a finite number > 0")
 
 
 def require_non_negative(value, field: str) -> None:
@@ -40,7 +42,7 @@ def require_non_negative(value, field: str) -> None:
     arr = _as_float_array(value, field)
     bad = ~np.isfinite(arr) | (arr < 0)
     if bad.any():
-        raise InputError(field, _first_bad(arr, bad), "a finite number >= 0")
+        raise InputError(field, _first_bad(arr, bad, value), "a finite number >= 0")
 
 
 def require_fraction(value, field: str) -> None:
@@ -48,7 +50,7 @@ def require_fraction(value, field: str) -> None:
     arr = _as_float_array(value, field)
     bad = ~np.isfinite(arr) | (arr <= 0) | (arr > 1)
     if bad.any():
-        raise InputError(field, _first_bad(arr, bad), "a fraction in (0, 1]")
+        raise InputError(field, _first_bad(arr, bad, value), "a fraction in (0, 1]")
 
 
 def require_at_least_one(value, field: str) -> None:
@@ -56,7 +58,7 @@ def require_at_least_one(value, field: str) -> None:
     arr = _as_float_array(value, field)
     bad = ~np.isfinite(arr) | (arr < 1)
     if bad.any():
-        raise InputError(field, _first_bad(arr, bad), "a finite number >= 1")
+        raise InputError(field, _first_bad(arr, bad, value), "a finite number >= 1")
 
 
 def require_count(value, field: str) -> None:
@@ -64,4 +66,4 @@ def require_count(value, field: str) -> None:
     arr = _as_float_array(value, field)
     bad = ~np.isfinite(arr) | (arr < 1) | (np.floor(arr) != arr)
     if bad.any():
-        raise InputError(field, _first_bad(arr, bad), "a whole number >= 1")
+        raise InputError(field, _first_bad(arr, bad, value), "a whole number >= 1")
