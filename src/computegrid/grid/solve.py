@@ -18,9 +18,10 @@ from computegrid.errors import ComputegridError
 from computegrid.grid.network import add_load_shedding
 from computegrid.grid.parameters import DEFAULT_PARAMETERS
 
-#: HiGHS options. Measured on the 6-hourly base year (2 shared cores): dual simplex 56 s, interior point
-#: without crossover 140 s; the HiPO interior point is not compiled into the highspy wheel. So the
-#: default is HiGHS' own choice (dual simplex); pass ``{"solver": "ipm"}`` to override.
+#: HiGHS options. Measured on the 6-hourly base year (2 shared cores): dual simplex 56 s through an LP
+#: file and 33 s through linopy's direct highspy interface (the default here), interior point without
+#: crossover 140 s; the HiPO interior point is not compiled into the highspy wheel. So the default is
+#: HiGHS' own choice (dual simplex); pass ``{"solver": "ipm"}`` to override.
 DEFAULT_SOLVER_OPTIONS: dict = {}
 
 
@@ -99,6 +100,7 @@ def solve_network(n: pypsa.Network, extra_functionality: Callable | None = None,
     if quiet:
         for lg in loggers:
             lg.setLevel(logging.ERROR)
+    optimize_kwargs.setdefault("io_api", "direct")  # hand the model to highspy in memory, no LP file
     start = time.perf_counter()
     try:
         status, condition = n.optimize(solver_name="highs", solver_options=options,
