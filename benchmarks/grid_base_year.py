@@ -49,6 +49,7 @@ def main() -> None:
         return
     print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (shared machines inflate times)")
     print(f"{'resolution':>10} {'snapshots':>9} {'build s':>8} {'solve s':>8} {'total s':>8} {'peak MB':>8}")
+    runs = {}
     for r in [x.strip() for x in args.resolutions.split(",") if x.strip()]:
         proc = subprocess.run([sys.executable, __file__, "--one", r], capture_output=True, text=True)
         if proc.returncode != 0:
@@ -56,7 +57,21 @@ def main() -> None:
             continue
         d = json.loads(proc.stdout.strip().splitlines()[-1])
         print(f"{r:>10} {d['n_snapshots']:>9} {d['build_s']:>8.1f} {d['solve_s']:>8.1f} {d['total_s']:>8.1f} "
-              f"{d['peak_rss_mb']:>8.0f}")
+              f"{d['peak_rss_mb']:>8.0f}", flush=True)
+        runs[r] = d
+    if "1h" in runs and len(runs) > 1:
+        from computegrid.services.grid_resolution import ResolutionRun, resolution_errors
+
+        def as_run(d):
+            return ResolutionRun(d["resolution"], d["n_snapshots"], d["objective_cny"], d["generation_twh"],
+                                 d["build_s"], d["solve_s"])
+
+        errors = resolution_errors(as_run(runs["1h"]), [as_run(d) for k, d in runs.items() if k != "1h"])
+        print("\nerror against the hourly model (objective; generation by carrier, carriers > 1 TWh)")
+        for e in errors:
+            gen = ", ".join(f"{c} {v:+.2%}" for c, v in sorted(e["generation_error_frac"].items()))
+            print(f"{e['resolution']:>10} objective {e['objective_error_frac']:+.3%}; {gen}")
+        print(json.dumps({"reference": runs["1h"], "reduced": errors}, default=float))
 
 
 if __name__ == "__main__":
