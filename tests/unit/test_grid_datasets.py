@@ -1,7 +1,6 @@
 """Bundled grid data: shapes, units, totals."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from computegrid.datasets import grid as ds
