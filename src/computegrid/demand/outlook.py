@@ -8,7 +8,7 @@ For each modelled region (world, China) and each draw of the uncertain parameter
   ``d ln E_ai / dt = ln c(t) - ln eta`` with ``ln c(t) = ln c0 x tau^(t - b - 1)`` (``tau`` < 1 tapers
   compute growth; ``tau`` = 1 keeps it constant);
 * **bottom-up AI**: a vintage model of accelerators shipped and in service (shipments, lifetime, board
-  power) x host overhead x utilisation x PUE x 8,760 h (:func:`computegrid.demand.fleet.fleet_energy_twh`);
+  power) x host overhead x utilisation x PUE x 8,760 h (:func:`computegrid.workload.energy.fleet_energy_twh_per_year`);
 * **reconciliation**: the published base-year level anchors the AI path (``E0 x s``); its year-on-year
   log growth is ``w x`` the bottom-up growth ``+ (1 - w) x`` the top-down growth up to the bottom-up
   horizon year (where shipment forecasts exist), and top-down alone after it. The ratio of the bottom-up
@@ -33,10 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from computegrid.demand.fleet import fleet_energy_twh, installed_fleet_power_kw
+from computegrid.demand.fleet import installed_fleet
 from computegrid.demand.scenarios import REGION_PARAMETERS, SCENARIO_PARAMETERS, Scenario
 from computegrid.errors import InputError
 from computegrid.units import HOURS_PER_YEAR, MWH_PER_TWH, MW_PER_GW
+from computegrid.workload.energy import fleet_energy_twh_per_year
 
 #: Years the outlook reports (issue 5: 2024-2035).
 OUTLOOK_YEARS = tuple(range(2024, 2036))
@@ -150,11 +151,12 @@ def region_paths_twh(p: Mapping[str, np.ndarray], region: str, years: np.ndarray
             - np.log(g["efficiency_gain_factor_per_year"]))
     d_td = np.where(k > 0, d_td, 0.0)
     # bottom-up: installed board power x overhead x utilisation x PUE x 8,760 h
-    board_kw = installed_fleet_power_kw(years, fleet_base_year, p[f"{region}.accelerators_shipped_base_units"],
+    n_units, board_w = installed_fleet(years, fleet_base_year, p[f"{region}.accelerators_shipped_base_units"],
                                         p[f"{region}.shipment_growth_frac_per_year"],
                                         p[f"{region}.lifetime_years"], p[f"{region}.board_power_base_w"],
                                         p[f"{region}.board_power_growth_frac_per_year"])
-    bu = fleet_energy_twh(1.0, board_kw * g["server_overhead_factor"], g["utilisation_frac"], g["pue"])
+    bu = fleet_energy_twh_per_year(n_units, board_w * g["server_overhead_factor"], g["utilisation_frac"],
+                                   g["pue"])
     log_bu = np.log(bu)
     d_bu = np.zeros_like(log_bu)
     d_bu[:, 1:] = np.diff(log_bu, axis=1)
