@@ -25,6 +25,8 @@ def register(app: typer.Typer) -> None:
             "--china-split", help="Override the east/west split: stock or targets.")] = None,
         out: Annotated[Path, typer.Option("--out", help="Folder for the fan chart PNG and HTML.")] = Path(
             "runs/outlook"),
+        scenario_file: Annotated[Optional[str], typer.Option(
+            "--scenario-file", help="Scenario YAML in the packaged format, instead of the packaged file.")] = None,
         calibrate: Annotated[bool, typer.Option(
             "--calibrate", help="Show each scenario next to the published figure it stands for.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -33,7 +35,7 @@ def register(app: typer.Typer) -> None:
         from computegrid.services.outlook import run_calibration, run_outlook
 
         if calibrate:
-            rows = run_calibration(draws=draws, seed=seed)
+            rows = run_calibration(draws=draws, seed=seed, scenario_file=scenario_file)
             if as_json:
                 print_json({"draws": draws, "seed": seed, "calibration": rows})
                 return
@@ -52,8 +54,9 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"[{i + 1}] {r.source}")
             return
 
-        result, _ = run_outlook(scenario, draws=draws, seed=seed, region=region, china_split=china_split)
-        files = _write_charts(result, out)
+        result, _ = run_outlook(scenario, draws=draws, seed=seed, region=region, china_split=china_split,
+                                scenario_file=scenario_file)
+        files = _write_charts(result, out, scenario_file)
         if as_json:
             payload = {"region": result.region, "years": result.years, "draws": result.draws,
                        "seed": result.seed, "runtime_s": result.runtime_s, "scenarios": result.scenarios,
@@ -78,11 +81,11 @@ def _wide_console():
     return Console(width=max(Console().width, 120))
 
 
-def _write_charts(result, out: Path) -> dict[str, Path]:
-    from computegrid.demand.scenarios import load_scenarios
+def _write_charts(result, out: Path, scenario_file: str | None = None) -> dict[str, Path]:
     from computegrid.report.outlook import write_fan_chart_html, write_fan_chart_png
+    from computegrid.services.outlook import available_scenarios
 
-    scenarios = load_scenarios()
+    scenarios = available_scenarios(scenario_file)
     published = {name: [(f.year, f.energy_twh, f.energy_high_twh or f.energy_twh)
                         for f in scenarios[name].stands_for if f.region == result.region]
                  for name in result.scenarios}

@@ -14,8 +14,8 @@ import numpy as np
 
 from computegrid.demand.outlook import (OUTLOOK_YEARS, OutlookDraws, central_path, check_draws,
                                         percentiles, simulate_chunked)
-from computegrid.demand.scenarios import (CHINA_SPLITS, REGIONS_REPORTED, Scenario, load_scenarios,
-                                          select_scenarios)
+from computegrid.demand.scenarios import (CHINA_SPLITS, REGIONS_REPORTED, Scenario, load_scenario_file,
+                                          load_scenarios, select_scenarios)
 from computegrid.errors import InputError
 
 DEFAULT_DRAWS = 10_000
@@ -82,9 +82,24 @@ def check_region(region: str) -> str:
     return region
 
 
-def resolve_scenarios(names: list[str] | None, china_split: str | None = None) -> list[Scenario]:
+def available_scenarios(scenario_file: str | None = None) -> dict[str, Scenario]:
+    """The packaged scenarios, or those of a user YAML file in the same format."""
+    if scenario_file is None:
+        return load_scenarios()
+    from pathlib import Path
+
+    path = Path(scenario_file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("--scenario-file", str(path), f"a readable YAML file ({exc.strerror})") from None
+    return load_scenario_file(text, origin=str(path))
+
+
+def resolve_scenarios(names: list[str] | None, china_split: str | None = None,
+                      scenario_file: str | None = None) -> list[Scenario]:
     """Named scenarios (all when none given), with an optional override of the east/west split."""
-    chosen = select_scenarios(names, load_scenarios())
+    chosen = select_scenarios(names, available_scenarios(scenario_file))
     if china_split is None:
         return chosen
     if china_split not in CHINA_SPLITS:
@@ -99,7 +114,8 @@ def scenario_draws(scenarios: list[Scenario], draws: int, seed: int) -> dict[str
 
 
 def run_outlook(scenario_names: list[str] | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0,
-                region: str = "china", china_split: str | None = None) -> tuple[OutlookResult, dict[str, OutlookDraws]]:
+                region: str = "china", china_split: str | None = None,
+                scenario_file: str | None = None) -> tuple[OutlookResult, dict[str, OutlookDraws]]:
     """Run the outlook for the named scenarios.
 
     Parameters
@@ -114,6 +130,8 @@ def run_outlook(scenario_names: list[str] | None = None, draws: int = DEFAULT_DR
         Region whose bands fill the top-level fields (``world``, ``china``, ``china_east``, ``china_west``).
     china_split : {"stock", "targets"}, optional
         Override every scenario's east/west split.
+    scenario_file : str, optional
+        A user scenario YAML (same format as the packaged file) instead of the packaged scenarios.
 
     Returns
     -------
@@ -123,7 +141,7 @@ def run_outlook(scenario_names: list[str] | None = None, draws: int = DEFAULT_DR
     t0 = time.perf_counter()
     check_region(region)
     check_draws(draws)
-    scenarios = resolve_scenarios(scenario_names, china_split)
+    scenarios = resolve_scenarios(scenario_names, china_split, scenario_file)
     all_draws = scenario_draws(scenarios, draws, seed)
     out = {}
     for s in scenarios:
@@ -155,7 +173,8 @@ class CalibrationRow:
     source: str
 
 
-def run_calibration(draws: int = DEFAULT_DRAWS, seed: int = 0) -> list[CalibrationRow]:
+def run_calibration(draws: int = DEFAULT_DRAWS, seed: int = 0,
+                    scenario_file: str | None = None) -> list[CalibrationRow]:
     """Each named scenario next to the published figures it stands for.
 
     ``central_error_frac`` compares the central path (all parameters at their medians) with the
@@ -164,7 +183,7 @@ def run_calibration(draws: int = DEFAULT_DRAWS, seed: int = 0) -> list[Calibrati
     """
     check_draws(draws)
     rows = []
-    for s in load_scenarios().values():
+    for s in available_scenarios(scenario_file).values():
         if not s.stands_for:
             continue
         years = tuple(sorted({*OUTLOOK_YEARS, *(f.year for f in s.stands_for if f.year >= s.base_year)}))
