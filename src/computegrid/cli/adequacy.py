@@ -45,6 +45,9 @@ def register(app: typer.Typer) -> None:
         supply: Annotated[Optional[list[str]], typer.Option(
             "--supply", help="Fleet: planned (documented build-out) and/or frozen (end-2024 fleet, "
                              "'no new supply'); default both.")] = None,
+        demand_growth_floor: Annotated[float, typer.Option(
+            "--demand-growth-floor", help="Floor on national base-demand growth after 2025 [1/yr]; 0 = the "
+                                          "provincial projections as they are.")] = 0.0,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
         """Put the outlook's AI load on each year's grid; probability of shortage and first short year."""
@@ -53,7 +56,7 @@ def register(app: typer.Typer) -> None:
         target_years = _parse_years(years or [], more_years or []) or list(DEFAULT_YEARS)
         result = run_adequacy(target_years, scenario, draws=draws, seed=seed, workers=workers,
                               scheduler=scheduler, resolution=resolution, supply_cases=supply,
-                              progress=not as_json)
+                              demand_floor_growth_frac_per_year=demand_growth_floor, progress=not as_json)
         if as_json:
             print_json(result)
             return
@@ -66,7 +69,8 @@ def register(app: typer.Typer) -> None:
                                  r.baseline_unserved_energy_twh, r.hours_short_p50_h,
                                  ", ".join(r.provinces_short) or "-", r.reserve_margin_min_p50_frac,
                                  r.curtailment_absorbed_p50_twh, f"{r.draws_solved}/{r.draws_solved + r.draws_failed}"))
-            print_table(f"Adequacy, supply '{supply_case}' ({result.resolution}, {result.draws} draws)",
+            print_table(f"Adequacy, supply '{supply_case}' ({result.resolution}, {result.draws} draws, "
+                        f"demand-growth floor {result.demand_floor_growth_frac_per_year:g}/yr)",
                         ["scenario", "year", "added load P50 TWh", "P(shortage)", "P(AI-caused)",
                          "unserved P50 TWh", "unserved w/o AI TWh", "hours short P50", "provinces short",
                          "reserve margin min P50", "curtailment absorbed P50 TWh", "solved"], rows,

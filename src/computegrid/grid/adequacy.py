@@ -191,27 +191,62 @@ def tiny_network(year: int = 2030, resolution: str = "24h") -> pypsa.Network:
     return n
 
 
+#: Year whose national demand anchors the optional demand-growth floor (the projections' 2025 column
+#: holds the NBS 2024 provincial consumption).
+DEMAND_FLOOR_REFERENCE_YEAR = 2025
+
+
+def apply_demand_floor(n: pypsa.Network, year: int, growth_frac_per_year: float) -> float:
+    """Raise the base demand to at least the reference year's national demand grown at a floor rate.
+
+    The provincial projections put 2030 national demand (9,693 TWh) below 2025's (9,849 TWh = NBS 2024
+    consumption); a floor growth rate makes the base demand of later years at least
+    ``D_2025 x (1 + g)^(year - 2025)``, scaling every province alike.
+
+    Returns
+    -------
+    float
+        Factor applied to the base loads (1 if the projection is already above the floor). [-]
+    """
+    if growth_frac_per_year <= 0 or year <= DEMAND_FLOOR_REFERENCE_YEAR:
+        return 1.0
+    from computegrid.datasets.grid import annual_demand_mwh
+
+    projected = float(annual_demand_mwh(year).sum())
+    floor = float(annual_demand_mwh(DEMAND_FLOOR_REFERENCE_YEAR).sum()) * (
+        1.0 + growth_frac_per_year) ** (year - DEMAND_FLOOR_REFERENCE_YEAR)
+    factor = max(1.0, floor / projected)
+    if factor > 1.0:
+        cols = [c for c in n.loads.index if c in n.loads_t.p_set.columns]
+        n.loads_t.p_set.loc[:, cols] = n.loads_t.p_set[cols] * factor
+    return factor
+
+
 @functools.lru_cache(maxsize=8)
-def _base_network(source: str, year: int, resolution: str, supply: str) -> pypsa.Network:
+def _base_network(source: str, year: int, resolution: str, supply: str,
+                  demand_floor_growth_frac_per_year: float) -> pypsa.Network:
     if source == "tiny":
         return tiny_network(year, resolution)
     from computegrid.grid.network import build_network
 
     n = build_network(year, resolution)
     scale_fleet(n, national_capacity_gw(year, supply))
+    apply_demand_floor(n, year, demand_floor_growth_frac_per_year)
     return n
 
 
-def prepared_network(source: str, year: int, resolution: str, supply: str) -> pypsa.Network:
+def prepared_network(source: str, year: int, resolution: str, supply: str,
+                     demand_floor_growth_frac_per_year: float = 0.0) -> pypsa.Network:
     """A fresh copy of the target year's network with its fleet (built once per process)."""
     if source not in NETWORK_SOURCES:
         raise ValueError(f"unknown network source {source!r}")
-    return _base_network(source, int(year), str(resolution), str(supply)).copy()
+    return _base_network(source, int(year), str(resolution), str(supply),
+                         float(demand_floor_growth_frac_per_year)).copy()
 
 
 def solve_adequacy_case(year: int, ai_load_mw: Mapping[str, float], peak_to_average_ratio: float = 1.0,
                         resolution: str = "rep4", supply: str = "planned", source: str = "china",
-                        threads: int = 1) -> dict:
+                        demand_floor_growth_frac_per_year: float = 0.0, threads: int = 1) -> dict:
     """One adequacy solve: the year's grid and fleet plus an AI load; dispatch with load shedding.
 
     Parameters
@@ -228,6 +263,9 @@ def solve_adequacy_case(year: int, ai_load_mw: Mapping[str, float], peak_to_aver
         Fleet of the target year, or the end-2024 fleet.
     source : {"china", "tiny"}
         The 31-province model, or the two-bus test system.
+    demand_floor_growth_frac_per_year : float
+        Optional floor on base-demand growth after 2025 (:func:`apply_demand_floor`); 0 = projections
+        as they are. [1/yr]
     threads : int
         HiGHS threads (1: the sweep parallelises over solves).
 
@@ -239,7 +277,7 @@ def solve_adequacy_case(year: int, ai_load_mw: Mapping[str, float], peak_to_aver
     from computegrid.grid.solve import solve_network
 
     t0 = time.perf_counter()
-    n = prepared_network(source, year, resolution, supply)
+    n = prepared_network(source, year, resolution, supply, demand_floor_growth_frac_per_year)
     add_ai_load(n, ai_load_mw)
     result = solve_network(n, threads=threads, raise_on_failure=True)
     out = adequacy_metrics(n, ai_load_mw, peak_to_average_ratio)

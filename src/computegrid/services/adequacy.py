@@ -72,6 +72,7 @@ class AdequacyResult:
     draws: int
     seed: int
     resolution: str
+    demand_floor_growth_frac_per_year: float
     supply_cases: list[str]
     scenarios: dict[str, dict[str, list[YearAdequacy]]]
     first_year_ai_load_unserved: dict[str, dict[str, int | None]]
@@ -119,7 +120,7 @@ def added_load_mw(draws, year: int, weights: Mapping[str, Mapping[str, float]]) 
     return per_draw
 
 
-def build_tasks(scenarios, years, draws, seed, resolution, supply_cases, source):
+def build_tasks(scenarios, years, draws, seed, resolution, supply_cases, source, demand_floor=0.0):
     """Baseline and draw tasks of the sweep, in a fixed order; plus each draw's added load [TWh/yr]."""
     weights = site_weights(source)
     tasks = []
@@ -128,7 +129,8 @@ def build_tasks(scenarios, years, draws, seed, resolution, supply_cases, source)
         for year in years:
             tasks.append(Task(f"baseline/{supply}/{year}", {
                 "year": year, "ai_load_mw": {}, "peak_to_average_ratio": 1.0, "resolution": resolution,
-                "supply": supply, "source": source}))
+                "supply": supply, "source": source,
+                "demand_floor_growth_frac_per_year": demand_floor}))
     for s in scenarios:
         d = simulate_chunked(s, draws, seed)
         for year in years:
@@ -139,7 +141,8 @@ def build_tasks(scenarios, years, draws, seed, resolution, supply_cases, source)
                     tasks.append(Task(f"{supply}/{s.name}/{year}/draw{i}", {
                         "year": year, "ai_load_mw": load,
                         "peak_to_average_ratio": float(d.peak_to_average_ratio[i]),
-                        "resolution": resolution, "supply": supply, "source": source}))
+                        "resolution": resolution, "supply": supply, "source": source,
+                "demand_floor_growth_frac_per_year": demand_floor}))
     return tasks, added_twh
 
 
@@ -195,7 +198,8 @@ def summarise(outcomes: list[TaskOutcome], scenarios, years, draws, supply_cases
 def run_adequacy(years: list[int] | None = None, scenario_names: list[str] | None = None,
                  draws: int = DEFAULT_DRAWS, seed: int = 0, workers: int = 2, scheduler: str | None = None,
                  resolution: str = DEFAULT_RESOLUTION, supply_cases: list[str] | None = None,
-                 source: str = "china", progress: bool = True) -> AdequacyResult:
+                 source: str = "china", demand_floor_growth_frac_per_year: float = 0.0,
+                 progress: bool = True) -> AdequacyResult:
     """Run the adequacy sweep (see the module docstring).
 
     Parameters
@@ -218,6 +222,9 @@ def run_adequacy(years: list[int] | None = None, scenario_names: list[str] | Non
         Fleets to test (default both).
     source : {"china", "tiny"}
         Network: the 31-province model or the two-bus test system.
+    demand_floor_growth_frac_per_year : float
+        Optional floor on national base-demand growth after 2025, 0-0.15 (0: the provincial projections
+        as they are). [1/yr]
     """
     t0 = time.perf_counter()
     years = check_years(years)
@@ -232,7 +239,10 @@ def run_adequacy(years: list[int] | None = None, scenario_names: list[str] | Non
         from computegrid.grid.network import parse_resolution
 
         parse_resolution(resolution)
-    tasks, added = build_tasks(scenarios, years, draws, seed, resolution, supply_cases, source)
+    g = demand_floor_growth_frac_per_year
+    if isinstance(g, bool) or not isinstance(g, (int, float)) or not 0.0 <= g <= 0.15:
+        raise InputError("--demand-growth-floor", g, "a growth rate in [0, 0.15] per year")
+    tasks, added = build_tasks(scenarios, years, draws, seed, resolution, supply_cases, source, float(g))
     from computegrid.grid.adequacy import solve_adequacy_case
 
     outcomes = run_sweep(solve_adequacy_case, tasks, workers=workers, scheduler=scheduler, progress=progress,
@@ -242,5 +252,5 @@ def run_adequacy(years: list[int] | None = None, scenario_names: list[str] | Non
                  "params": {k: v for k, v in o.params.items() if k != "ai_load_mw"}
                  | {"ai_load_mw_total": round(sum(o.params.get("ai_load_mw", {}).values()), 1)}}
                 for o in outcomes if not o.ok]
-    return AdequacyResult(years, int(draws), int(seed), resolution, supply_cases, table, first, failures,
+    return AdequacyResult(years, int(draws), int(seed), resolution, float(g), supply_cases, table, first, failures,
                           len(tasks), round(time.perf_counter() - t0, 2))
