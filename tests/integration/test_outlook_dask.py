@@ -41,3 +41,16 @@ def test_failed_solve_is_reported_and_sweep_goes_on():
         assert out[0].ok and out[0].result["unserved_energy_twh"] == pytest.approx(0.0, abs=1e-6)
         assert not out[1].ok
         assert "XX" in out[1].error and out[1].params["ai_load_mw"] == {"XX": 1_000.0}
+
+
+def test_existing_scheduler_address_equals_serial():
+    from distributed import LocalCluster
+
+    tasks = [Task(f"t{i}", {"year": 2030, "ai_load_mw": {"GD": 2_500.0 * i}, "source": "tiny"})
+             for i in range(3)]
+    serial = run_sweep(solve_adequacy_case, tasks, workers=0, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = run_sweep(solve_adequacy_case, tasks, scheduler=cluster.scheduler_address, progress=False)
+    strip = lambda outs: [{k: v for k, v in o.result.items() if k != "solve_s"} for o in outs]
+    assert strip(remote) == strip(serial)
+    assert serial[2].result["unserved_energy_twh"] == pytest.approx(0.0, abs=1e-6)  # 55 GW: at the limit

@@ -2,11 +2,13 @@
 
 For each modelled region (world, China) and each draw of the uncertain parameters:
 
-* **conventional** data-centre use grows at a constant rate:
-  ``E_conv(t) = E0 (1 - s) (1 + g_conv)^(t - b)``;
+* **conventional** data-centre use grows at a rate that tapers like the AI growth below:
+  ``d ln E_conv / dt = ln(1 + g_conv) x tau^(t - b - 1)``, from ``E0 (1 - s)`` in the base year;
 * **top-down AI**: AI energy grows as compute demand over hardware efficiency,
-  ``d ln E_ai / dt = ln c(t) - ln eta`` with ``ln c(t) = ln c0 x tau^(t - b - 1)`` (``tau`` < 1 tapers
-  compute growth; ``tau`` = 1 keeps it constant);
+  ``d ln E_ai / dt = (ln c0 - ln eta) x tau^(t - b - 1)``: compute demand grows ``c0``-fold a year,
+  hardware does ``eta``-fold more per kWh, and the gap between the two tapers by ``tau`` a year
+  (``tau`` < 1: growth slows towards zero as the sector matures, never turning into a decline;
+  ``tau`` = 1 keeps it constant);
 * **bottom-up AI**: a vintage model of accelerators shipped and in service (shipments, lifetime, board
   power) x host overhead x utilisation x PUE x 8,760 h (:func:`computegrid.workload.energy.fleet_energy_twh_per_year`);
 * **reconciliation**: the published base-year level anchors the AI path (``E0 x s``); its year-on-year
@@ -144,11 +146,15 @@ def region_paths_twh(p: Mapping[str, np.ndarray], region: str, years: np.ndarray
     k = (years - base_year)[None, :].astype(float)
     e0 = g["base_energy_twh"]
     share = g["ai_share_base_frac"]
-    conv = e0 * (1.0 - share) * np.exp(np.log1p(g["conventional_growth_frac_per_year"]) * k)
-    # top-down log growth per year (0 in the base year)
+    # growth rates decay by the taper factor each year; cumulative factor sum_{j<k} tau^j
+    tau = g["growth_taper_frac_per_year"]
     k_prev = np.maximum(k - 1.0, 0.0)
-    d_td = (np.log(g["compute_growth_factor_per_year"]) * g["compute_growth_taper_frac_per_year"] ** k_prev
-            - np.log(g["efficiency_gain_factor_per_year"]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        geom = np.where(np.abs(1.0 - tau) < 1e-12, k, (1.0 - tau ** k) / (1.0 - tau))
+    conv = e0 * (1.0 - share) * np.exp(np.log1p(g["conventional_growth_frac_per_year"]) * geom)
+    # top-down log growth per year (0 in the base year)
+    d_td = ((np.log(g["compute_growth_factor_per_year"]) - np.log(g["efficiency_gain_factor_per_year"]))
+            * g["growth_taper_frac_per_year"] ** k_prev)
     d_td = np.where(k > 0, d_td, 0.0)
     # bottom-up: installed board power x overhead x utilisation x PUE x 8,760 h
     n_units, board_w = installed_fleet(years, fleet_base_year, p[f"{region}.accelerators_shipped_base_units"],

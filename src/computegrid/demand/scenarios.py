@@ -34,7 +34,7 @@ REGION_PARAMETERS: dict[str, Bounds] = {
     "ai_share_base_frac": _FRAC_POS,
     "conventional_growth_frac_per_year": _GROWTH,
     "compute_growth_factor_per_year": _POS,
-    "compute_growth_taper_frac_per_year": _FRAC_POS,
+    "growth_taper_frac_per_year": _FRAC_POS,
     "efficiency_gain_factor_per_year": _POS,
     "accelerators_shipped_base_units": _POS,
     "shipment_growth_frac_per_year": _GROWTH,

@@ -104,6 +104,16 @@ def run_sweep(fn: Callable[..., Any], tasks: Sequence[Task], workers: int = 2, s
 
 
 def _run_dask(fn, tasks, workers, scheduler, done) -> None:
+    dlog = logging.getLogger("distributed")
+    level = dlog.level
+    dlog.setLevel(logging.ERROR)  # the cluster's INFO chatter would break the progress bar and JSON output
+    try:
+        _run_dask_quiet(fn, tasks, workers, scheduler, done)
+    finally:
+        dlog.setLevel(level)
+
+
+def _run_dask_quiet(fn, tasks, workers, scheduler, done) -> None:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
