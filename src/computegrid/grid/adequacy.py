@@ -5,7 +5,8 @@ year from the provincial 2020-2060 projections and holds the 2020 fleet) to a ta
 scaling every carrier's provincial capacities to the national total of
 :func:`computegrid.supply.capacity_outlook.national_capacity_gw` (assumption: growth keeps today's
 provincial distribution; a carrier absent from the network, e.g. batteries in 2020, is spread in
-proportion to provincial wind + solar capacity), adds the AI / data-centre load per province as a flat
+proportion to provincial wind + solar capacity; added capacity is flexible: the base model's must-run
+MW, which it caps at a share of local demand, is kept), adds the AI / data-centre load per province as a flat
 load, and solves the dispatch with load shedding.
 
 :func:`solve_adequacy_case` is the unit of work of the adequacy sweep: one solve, plain-data in and out,
@@ -62,6 +63,13 @@ def scale_fleet(n: pypsa.Network, capacity_gw: Mapping[str, float]) -> dict[str,
             if total > 0:
                 f = target_mw / total
                 df.loc[sel, "p_nom"] = df.loc[sel, "p_nom"] * f
+                if comp == "generators" and f > 1.0:
+                    # added capacity is flexible: the base model's must-run MW (coal/CHP/gas minimum
+                    # load, nuclear), capped at a share of local demand, stays as it was
+                    df.loc[sel, "p_min_pu"] = df.loc[sel, "p_min_pu"] / f
+                    cols = [c for c in sel if c in n.generators_t.p_min_pu.columns]
+                    if cols:
+                        n.generators_t.p_min_pu.loc[:, cols] = n.generators_t.p_min_pu[cols] / f
                 if comp == "storage_units" and carrier == "hydro" and len(n.storage_units_t.inflow.columns):
                     cols = [c for c in sel if c in n.storage_units_t.inflow.columns]
                     n.storage_units_t.inflow.loc[:, cols] = n.storage_units_t.inflow[cols] * f
@@ -229,7 +237,8 @@ def _base_network(source: str, year: int, resolution: str, supply: str,
         return tiny_network(year, resolution)
     from computegrid.grid.network import build_network
 
-    n = build_network(year, resolution)
+    # empty_components: batteries (absent from the 2020 fleet) must exist to receive the target capacity
+    n = build_network(year, resolution, empty_components=True)
     scale_fleet(n, national_capacity_gw(year, supply))
     apply_demand_floor(n, year, demand_floor_growth_frac_per_year)
     return n
