@@ -60,3 +60,19 @@ def test_scale_fleet_hits_national_targets():
 def test_unknown_bus_is_an_error():
     with pytest.raises(ValueError):
         solve({"XX": 1_000.0})
+
+
+def test_demand_floor_scales_base_loads_only_when_projection_is_below():
+    import pandas as pd
+
+    from computegrid.datasets.grid import annual_demand_mwh
+    from computegrid.grid.adequacy import apply_demand_floor
+
+    n = prepared_network("tiny", 2030, "24h", "planned")
+    n.loads_t.p_set = pd.DataFrame({"GD": [50_000.0], "NM": [10_000.0]}, index=n.snapshots)
+    expected = annual_demand_mwh(2025).sum() * 1.04 ** 5 / annual_demand_mwh(2030).sum()
+    assert expected > 1.0  # the projection has 2030 below 2025
+    assert apply_demand_floor(n, 2030, 0.04) == pytest.approx(expected)
+    assert n.loads_t.p_set["GD"].iloc[0] == pytest.approx(50_000.0 * expected)
+    assert apply_demand_floor(n, 2030, 0.0) == 1.0
+    assert apply_demand_floor(n, 2025, 0.04) == 1.0

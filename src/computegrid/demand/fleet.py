@@ -51,15 +51,15 @@ def installed_fleet(year, fleet_base_year, shipped_base_units, shipment_growth_f
     life = np.asarray(lifetime_years, dtype=float)[:, None]
     p0_w = np.asarray(board_power_base_w, dtype=float)[:, None]
     g_p = np.log1p(np.asarray(board_power_growth_frac_per_year, dtype=float))[:, None]
-    shape = np.broadcast_shapes(ship.shape, year.shape)
-    n_units = np.zeros(shape)
-    total_w = np.zeros(shape)
+    # vintage (year - lag) shipments = this year's x exp(-g lag): one (n, Y) array, per-draw factors per lag
+    ship_now = ship * np.exp(g_ship * (year - fleet_base_year))
+    watt_now = ship_now * p0_w * np.exp(g_p * (year - fleet_base_year))
+    units_factor = np.zeros_like(ship)
+    watt_factor = np.zeros_like(ship)
     for lag in range(max_lifetime_years):
         in_service_frac = np.clip(life - lag, 0.0, 1.0)
         if not np.any(in_service_frac):
             break
-        vintage = year - lag - fleet_base_year
-        units = in_service_frac * ship * np.exp(g_ship * vintage)
-        n_units += units
-        total_w += units * p0_w * np.exp(g_p * vintage)
-    return n_units, total_w / n_units
+        units_factor += in_service_frac * np.exp(-g_ship * lag)
+        watt_factor += in_service_frac * np.exp(-(g_ship + g_p) * lag)
+    return ship_now * units_factor, watt_now * watt_factor / (ship_now * units_factor)

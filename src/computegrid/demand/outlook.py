@@ -268,7 +268,8 @@ def central_path(scenario: Scenario, years: tuple[int, ...] = OUTLOOK_YEARS) -> 
 
 def percentiles(values: np.ndarray, q: tuple[float, ...] = PERCENTILES) -> dict[str, np.ndarray]:
     """Percentiles over draws (axis 0): ``{"p5": (Y,), "p50": ..., "p95": ...}``."""
-    out = np.percentile(values, q, axis=0)
+    # percentiles along a contiguous axis: several times faster than partitioning strided columns
+    out = np.percentile(np.ascontiguousarray(np.asarray(values).T), q, axis=1)
     return {f"p{q_:g}": out[i] for i, q_ in enumerate(q)}
 
 
