@@ -104,13 +104,10 @@ def run_sweep(fn: Callable[..., Any], tasks: Sequence[Task], workers: int = 2, s
 
 
 def _run_dask(fn, tasks, workers, scheduler, done) -> None:
-    dlog = logging.getLogger("distributed")
-    level = dlog.level
-    dlog.setLevel(logging.ERROR)  # the cluster's INFO chatter would break the progress bar and JSON output
-    try:
-        _run_dask_quiet(fn, tasks, workers, scheduler, done)
-    finally:
-        dlog.setLevel(level)
+    # The cluster's INFO chatter would break the progress bar and the JSON output; its shutdown messages
+    # arrive from the event-loop thread after the run, so the level is not restored afterwards.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    _run_dask_quiet(fn, tasks, workers, scheduler, done)
 
 
 def _run_dask_quiet(fn, tasks, workers, scheduler, done) -> None:
