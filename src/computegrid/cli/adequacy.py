@@ -71,9 +71,9 @@ def register(app: typer.Typer) -> None:
                                  r.curtailment_absorbed_p50_twh, f"{r.draws_solved}/{r.draws_solved + r.draws_failed}"))
             print_table(f"Adequacy, supply '{supply_case}' ({result.resolution}, {result.draws} draws, "
                         f"demand-growth floor {result.demand_floor_growth_frac_per_year:g}/yr)",
-                        ["scenario", "year", "added load P50 TWh", "P(shortage)", "P(AI-caused)",
-                         "unserved P50 TWh", "unserved w/o AI TWh", "hours short P50", "provinces short",
-                         "reserve margin min P50", "curtailment absorbed P50 TWh", "solved"], rows,
+                        ["scenario", "year", "added TWh P50", "P(short)", "P(AI-caused)", "unserved TWh P50",
+                         "w/o AI TWh", "hours short P50", "provinces short", "reserve min P50",
+                         "curt. absorbed TWh", "solved"], rows,
                         console=_wide_console())
         for supply_case, firsts in result.first_year_ai_load_unserved.items():
             for name, year in firsts.items():
