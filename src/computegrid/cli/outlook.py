@@ -41,15 +41,17 @@ def register(app: typer.Typer) -> None:
                 return
             print_table("Named scenarios vs the published figures they stand for [TWh/yr]",
                         ["#", "scenario", "region", "year", "published", "central", "error", "P5", "P50",
-                         "P95", "in P5-P95"],
+                         "P95", "in P5-P95", "BU/anchor"],
                         [(str(i + 1), r.scenario, r.region, str(r.year),
                           f"{r.published_energy_twh:g}" + (f"-{r.published_energy_high_twh:g}"
                                                            if r.published_energy_high_twh else ""),
                           r.central_energy_twh, f"{100 * r.central_error_frac:+.1f}%", r.p5_energy_twh,
-                          r.p50_energy_twh, r.p95_energy_twh, r.inside_p5_p95) for i, r in enumerate(rows)],
+                          r.p50_energy_twh, r.p95_energy_twh, r.inside_p5_p95, r.bottom_up_ratio_base)
+                         for i, r in enumerate(rows)],
                         console=_wide_console())
             typer.echo("central = every parameter at its median; error = central vs the published figure "
-                       "(middle of a range); in P5-P95 = the published figure or range lies inside the band.")
+                       "(middle of a range); in P5-P95 = the published figure or range lies inside the band; "
+                       "BU/anchor = bottom-up (fleet) AI level / anchored AI level in the base year.")
             for i, r in enumerate(rows):
                 typer.echo(f"[{i + 1}] {r.source}")
             return
@@ -78,7 +80,7 @@ def register(app: typer.Typer) -> None:
 def _wide_console():
     from rich.console import Console
 
-    return Console(width=max(Console().width, 120))
+    return Console(width=max(Console().width, 140))
 
 
 def _write_charts(result, out: Path, scenario_file: str | None = None) -> dict[str, Path]:

@@ -170,6 +170,7 @@ class CalibrationRow:
     p95_energy_twh: float
     central_error_frac: float
     inside_p5_p95: bool
+    bottom_up_ratio_base: float
     source: str
 
 
@@ -179,7 +180,8 @@ def run_calibration(draws: int = DEFAULT_DRAWS, seed: int = 0,
 
     ``central_error_frac`` compares the central path (all parameters at their medians) with the
     published figure (the middle of a published range); ``inside_p5_p95`` says whether the published
-    figure (or range) lies inside the Monte Carlo P5-P95 band.
+    figure (or range) lies inside the Monte Carlo P5-P95 band; ``bottom_up_ratio_base`` is the central
+    bottom-up (fleet) AI level over the anchored AI level in the base year (reconciliation check).
     """
     check_draws(draws)
     rows = []
@@ -199,5 +201,8 @@ def run_calibration(draws: int = DEFAULT_DRAWS, seed: int = 0,
             mid = 0.5 * (low + high)
             rows.append(CalibrationRow(s.name, fig.region, fig.year, low, fig.energy_high_twh, round(c, 2),
                                        round(p5, 2), round(p50, 2), round(p95, 2),
-                                       round(c / mid - 1.0, 4), bool(p5 <= low and high <= p95), fig.source))
+                                       round(c / mid - 1.0, 4), bool(p5 <= low and high <= p95),
+                                       round(float(central.bottom_up_ratio_base[
+                                           "china" if fig.region.startswith("china") else fig.region][0]), 3),
+                                       fig.source))
     return rows
