@@ -1,9 +1,11 @@
 """Run many independent model solves: serially or on Dask distributed, with one progress bar.
 
 Each task is one call ``fn(**params)`` of a module-level (importable) function; tasks carry their
-parameters, so a failed task is reported with them while the sweep goes on. Randomness inside a
-task must come from :func:`task_seed` (``numpy.random.SeedSequence(seed).spawn(n)[i]``), which makes
-the results independent of where and in which order tasks run: a Dask run equals a serial run.
+parameters, so a failed task is reported with them while the sweep goes on. Tasks must be
+deterministic functions of their parameters: any randomness is drawn before the sweep from seeded
+``numpy.random.SeedSequence`` streams (the adequacy sweep takes its AI loads from the outlook draws,
+seeded per scenario and chunk) and passed in, so results do not depend on where or in which order
+tasks run: a Dask run equals a serial run.
 
 ``workers=0`` runs in this process; ``workers=N`` starts a ``distributed.LocalCluster`` of N
 single-threaded worker processes; ``scheduler="tcp://host:port"`` uses an existing cluster.
@@ -16,8 +18,6 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 from computegrid.errors import InputError
 
@@ -39,11 +39,6 @@ class TaskOutcome:
     ok: bool
     result: Any = None
     error: str | None = None
-
-
-def task_seed(seed: int, index: int) -> np.random.SeedSequence:
-    """Seed of task ``index`` in a sweep with master ``seed`` (= ``SeedSequence(seed).spawn(n)[index]``)."""
-    return np.random.SeedSequence(entropy=int(seed), spawn_key=(int(index),))
 
 
 def _call(fn: Callable[..., Any], key: str, params: Mapping[str, Any]) -> TaskOutcome:
