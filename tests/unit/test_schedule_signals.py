@@ -112,3 +112,10 @@ def test_get_signals_for_a_site_and_range(tmp_path):
         get_signals("nowhere", signals_file=p, site_table=SITES)
     with pytest.raises(InputError):
         get_signals("zw", "2022-01-01", "2022-01-02", signals_file=p, site_table=SITES)
+
+
+def test_direct_alignment_when_signals_cover_the_trace():
+    sig = make_signals(tidy(hours=48))
+    start = pd.Timestamp("2021-01-01T05:00:00Z")
+    assert aligned_index(sig, start, 0, 3).tolist() == [5, 6, 7]
+    assert aligned_index(sig, pd.Timestamp("2021-01-01T00:00:00Z"), -2, 4).tolist() == [46, 47, 0, 1]
