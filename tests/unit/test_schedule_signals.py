@@ -119,3 +119,17 @@ def test_direct_alignment_when_signals_cover_the_trace():
     start = pd.Timestamp("2021-01-01T05:00:00Z")
     assert aligned_index(sig, start, 0, 3).tolist() == [5, 6, 7]
     assert aligned_index(sig, pd.Timestamp("2021-01-01T00:00:00Z"), -2, 4).tolist() == [46, 47, 0, 1]
+
+
+def test_best_window_across_sites(tmp_path):
+    f = tidy(hours=24)
+    f.loc[(f["site"] == "zw") & (f["timestamp"].dt.hour.isin([10, 11])), "co2_marginal_kg_per_mwh"] = 100.0
+    p = tmp_path / "s.csv"
+    f.to_csv(p, index=False)
+    from computegrid.services.signals import best_window
+
+    w = best_window(None, duration_h=2, signals_file=p, site_table=SITES)
+    assert w == {"site": "zw", "start_time": "2021-01-01T10:00:00Z", "duration_h": 2,
+                 "signal": "co2_marginal_kg_per_mwh", "value": 100.0}
+    with pytest.raises(InputError):
+        best_window(None, duration_h=0, signals_file=p, site_table=SITES)
