@@ -76,7 +76,7 @@ def test_unknown_zone_names_the_row(tmp_path):
 
 
 def test_run_folder_three_hourly_naive_beijing_time(tmp_path):
-    snaps = pd.date_range("2020-02-28", periods=16, freq="3h")
+    snaps = pd.date_range("2020-02-28", periods=24, freq="3h")
     snaps = snaps[~((snaps.month == 2) & (snaps.day == 29))]  # the grid model drops 29 Feb
     f = pd.concat([pd.DataFrame({"timestamp": snaps, "site": s, "curtailed_mw": np.arange(len(snaps)),
                                  "price_cny_per_mwh": 200.0, "co2_avg_kg_per_mwh": 500.0,
@@ -84,6 +84,7 @@ def test_run_folder_three_hourly_naive_beijing_time(tmp_path):
     (tmp_path / "run").mkdir()
     f.to_parquet(tmp_path / "run" / "signals.parquet")
     sig = read_run_signals(tmp_path / "run")
+    assert len(snaps) == 16 and snaps[-1] == pd.Timestamp("2020-03-01T21:00")  # gap of a day
     assert len(sig.timestamps) == 3 * len(snaps)
     assert sig.timestamps[0] == pd.Timestamp("2020-02-27T16:00:00Z")  # 00:00 Beijing = 16:00 UTC
     assert sig.values["curtailed_mw"][0, :6].tolist() == [0, 0, 0, 1, 1, 1]
