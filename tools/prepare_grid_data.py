@@ -28,7 +28,6 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 

@@ -33,3 +33,15 @@ def test_bad_options_are_one_line():
         assert proc.returncode == 2, args
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
         assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
+
+
+def test_resolutions_reports_errors_against_reference():
+    proc = run_cli("grid", "resolutions", "--reference", "24h", "--compare", "rep4", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["reference"]["n_snapshots"] == 365
+    red = out["reduced"][0]
+    assert red["resolution"] == "rep4" and red["n_snapshots"] == 96
+    # four representative days keep the national aggregates within a few percent of the daily model
+    assert abs(red["objective_error_frac"]) < 0.05
+    assert abs(red["generation_error_frac"]["coal"]) < 0.05

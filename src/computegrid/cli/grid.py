@@ -81,9 +81,9 @@ def register(app: typer.Typer) -> None:
 
         b = desc.buses
         print_table(f"Buses ({len(b)}), demand {year}", ["code", "name", "lat [deg]", "lon [deg]",
-                                                          "demand [TWh]", "peak [GW]"],
-                    [(i, r["name"], r["latitude_deg"], r["longitude_deg"], r["demand_twh"], r["peak_demand_gw"])
-                     for i, r in b.iterrows()])
+                                                          "demand [TWh]", "peak [GW]", "grid CO2 2023 [g/kWh]"],
+                    [(i, r["name"], r["latitude_deg"], r["longitude_deg"], r["demand_twh"], r["peak_demand_gw"],
+                      r["grid_emission_factor_2023_gco2_per_kwh"]) for i, r in b.iterrows()])
         cap = desc.capacity_gw
         print_table("Capacity by carrier [GW] (2020 fleet; wind/solar: capacity online all year)",
                     ["code", *cap.columns], [(i, *r.to_list()) for i, r in cap.iterrows()]
