@@ -109,15 +109,16 @@ class GridParameters:
     #: stable load (about 50% of rating for Chinese subcritical/supercritical units) -> 0.4 of fleet
     #: capacity; 0.2 gave almost no curtailment, 0.5 with 48 h reservoirs spilled 9% of hydro (see docs).
     coal_min_pu: float = 0.4
-    #: assumption: heat-led operation ("以热定电") holds CHP units at about 60% of electrical rating in the
-    #: heating season.
-    chp_winter_min_pu: float = 0.6
+    #: assumption: heat-led operation ("以热定电") holds extraction-condensing CHP units at 70-80% of their
+    #: electrical rating at full heat load in the heating season; 0.75 (0.6 gave 0.6% wind curtailment,
+    #: 0.75 gives 1.5%, see docs/grid-model.md).
+    chp_winter_min_pu: float = 0.75
     #: Provinces north of the Qinling-Huaihe line with central heating (GB 50736 heating zones).
     heating_provinces: tuple = ("BJ", "TJ", "HE", "SX", "NM", "LN", "JL", "HL", "SD", "HA", "SN", "GS",
                                 "QH", "NX", "XJ")
-    #: assumption: must-run (coal minimum + CHP + nuclear) is capped at 80% of the province's demand in
-    #: each hour; beyond that the model would have no feasible dispatch without exports.
-    must_run_max_demand_frac: float = 0.95
+    #: assumption: must-run (coal minimum + CHP + gas + nuclear) is capped at the province's demand in each
+    #: hour; beyond that the dispatch would be infeasible whenever exports are congested.
+    must_run_max_demand_frac: float = 1.0
     #: assumption: gas plants run at least a quarter of their capacity all year (take-or-pay supply
     #: contracts, gas CHP in the south-east) and as CHP at ``chp_winter_min_pu`` in heating provinces.
     gas_min_pu: float = 0.25
