@@ -389,3 +389,68 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options) -> C
                               name="value_cny_per_mw_per_year")
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
                         pairs, unserved, unserved_mwh, probe_value, cap_value)
+
+
+# -------------------------------------------------------------------- co-investment (--expand)
+
+#: assumption: overnight cost and lifetime of new capacity in 2030 (CNY per kW; per kW and 1,000 km for
+#: corridors), annualised at 7%/yr. Onshore wind 5,000, offshore 10,000, solar PV 3,000 CNY/kW
+#: (round values within the 2023 ranges IRENA reports for China, "Renewable Power Generation Costs in
+#: 2023" [secondary]); 2-hour battery 3,000 CNY/kW (1,500 CNY/kWh, assumption); UHV corridor about
+#: 1,500 CNY/kW per 1,000 km (an 8 GW, 2,000 km +/-800 kV line costs about 20-25 bn CNY [secondary]).
+EXPANSION_COSTS = {
+    "onwind": (5_000.0, 25.0), "offwind": (10_000.0, 25.0), "solar": (3_000.0, 25.0),
+    "battery": (3_000.0, 15.0), "corridor_per_1000km": (1_500.0, 40.0),
+}
+EXPANSION_DISCOUNT_RATE_FRAC = 0.07
+#: assumption: new wind/solar near a site limited to three times today's stock at that bus.
+EXPANSION_MAX_FACTOR = 3.0
+
+
+def _annualised_cny_per_mw(capex_cny_per_kw: float, lifetime_yr: float) -> float:
+    r = EXPANSION_DISCOUNT_RATE_FRAC
+    return capex_cny_per_kw * 1e3 * r / (1.0 - (1.0 + r) ** (-lifetime_yr))
+
+
+def expand_near_sites(n, buses) -> None:
+    """Make wind, solar, batteries at ``buses`` and the corridors touching them extendable.
+
+    Existing capacity is kept as a floor (``p_nom_min``); capital costs are those of the network
+    where set, else :data:`EXPANSION_COSTS` (annualised, scaled to the modelled horizon).
+    """
+    buses = set(buses)
+    hf = horizon_frac(n)
+    g = n.generators
+    sel = g.index[g.bus.isin(buses) & g.carrier.isin(["onwind", "offwind", "solar"])]
+    for name in sel:
+        carrier = g.at[name, "carrier"]
+        cost = float(g.at[name, "capital_cost"]) or _annualised_cny_per_mw(*EXPANSION_COSTS[carrier]) * hf
+        n.generators.loc[name, ["p_nom_extendable", "p_nom_min", "p_nom_max", "capital_cost"]] = [
+            True, g.at[name, "p_nom"], max(g.at[name, "p_nom"], 1.0) * EXPANSION_MAX_FACTOR, cost]
+    su = n.storage_units
+    sel = su.index[su.bus.isin(buses) & (su.carrier == "battery")]
+    for name in sel:
+        cost = float(su.at[name, "capital_cost"]) or _annualised_cny_per_mw(*EXPANSION_COSTS["battery"]) * hf
+        n.storage_units.loc[name, ["p_nom_extendable", "p_nom_min", "capital_cost"]] = [True, su.at[name, "p_nom"], cost]
+    missing = [b for b in buses if not (su.bus.eq(b) & su.carrier.eq("battery")).any()]
+    if missing:
+        if "battery" not in n.carriers.index:
+            n.add("Carrier", "battery", co2_emissions=0.0)
+        n.add("StorageUnit", pd.Index(missing) + " battery new", bus=missing, carrier="battery",
+              p_nom_extendable=True, max_hours=2.0, efficiency_store=0.92, efficiency_dispatch=0.92,
+              capital_cost=_annualised_cny_per_mw(*EXPANSION_COSTS["battery"]) * hf, cyclic_state_of_charge=True)
+    li = n.links
+    sel = li.index[li.bus0.isin(buses) | li.bus1.isin(buses)]
+    xy = n.buses[["x", "y"]].astype(float)
+    for name in sel:
+        a, b = li.at[name, "bus0"], li.at[name, "bus1"]
+        length = float(li.at[name, "length"]) if "length" in li and li.at[name, "length"] > 0 else _km(xy, a, b)
+        cost = float(li.at[name, "capital_cost"]) or (
+            _annualised_cny_per_mw(*EXPANSION_COSTS["corridor_per_1000km"]) * length / 1000.0 * hf)
+        n.links.loc[name, ["p_nom_extendable", "p_nom_min", "capital_cost"]] = [True, li.at[name, "p_nom"], cost]
+
+
+def _km(xy: pd.DataFrame, a: str, b: str) -> float:
+    lat1, lon1, lat2, lon2 = map(np.radians, (xy.at[a, "y"], xy.at[a, "x"], xy.at[b, "y"], xy.at[b, "x"]))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return float(2 * 6371.0 * np.arcsin(np.sqrt(h)))

@@ -167,3 +167,20 @@ def corridor_value_cny_per_mw_per_year(n) -> pd.Series:
             if isinstance(dual, pd.DataFrame):
                 out = out.add(dual.abs().sum(), fill_value=0.0)
     return (out * annual_factor(n)).rename("value_cny_per_mw_per_year")
+
+
+def dispatch_by_carrier_mw(n) -> pd.DataFrame:
+    """National dispatch per snapshot by carrier: generators and storage discharge (net). [MW]"""
+    g = n.generators
+    keep = g.index[~g.carrier.isin([DC_CARRIER])]
+    p = n.generators_t.p.reindex(columns=keep).fillna(0.0)
+    out = p.T.groupby(g.carrier.reindex(keep)).sum().T
+    if len(n.storage_units):
+        s = n.storage_units_t.p.reindex(columns=n.storage_units.index).fillna(0.0)
+        out = out.add(s.T.groupby(n.storage_units.carrier).sum().T, fill_value=0.0)
+    return out
+
+
+def bus_coordinates(n) -> pd.DataFrame:
+    """Bus coordinates (x = longitude, y = latitude). [deg]"""
+    return n.buses[["x", "y"]].astype(float)
