@@ -338,7 +338,8 @@ def _optimize(n, ef, solver_options):
     opts = {"threads": 2, "output_flag": False}
     opts.update(solver_options or {})
     status, condition = n.optimize(solver_name="highs", extra_functionality=ef,
-                                   log_to_console=False, include_objective_constant=False, **opts)
+                                   log_to_console=False, include_objective_constant=False,
+                                   progress=False, **opts)
     return status, condition
 
 
