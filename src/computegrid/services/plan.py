@@ -33,7 +33,7 @@ from computegrid.demand.ai_load import (
 from computegrid.demand.ai_placement import place
 from computegrid.errors import InputError
 from computegrid.services.scenario import ScenarioConfig, load_scenario, scenario_dict
-from computegrid.units import HOURS_PER_YEAR, mwh_to_twh, t_to_mt, twh_to_mwh
+from computegrid.units import HOURS_PER_YEAR, KW_PER_MW, mwh_to_twh, t_to_mt, twh_to_mwh
 
 SCENARIOS = ("status-quo", "west-static", "co-optimised")
 #: Default time resolution of `computegrid plan`, chosen so that the four solves finish in under
@@ -101,7 +101,7 @@ def prepare(config: ScenarioConfig, sites: pd.DataFrame | None = None,
         for key, value in ov.model_dump(exclude_none=True).items():
             sites.loc[name, key] = value
     sites["bus"] = sites["province"]
-    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * 1e3
+    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * KW_PER_MW
     rtt = latency_matrix_ms(provinces, sites, route_factor=config.latency.route_factor,
                             equipment_ms=config.latency.equipment_ms)
     if config.ai.origin_weights == "gdp-2023":
