@@ -335,12 +335,9 @@ def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = 
 
 
 def _optimize(n, ef, solver_options):
-    from computegrid.grid.solve import IPM_OPTIONS, IPM_THRESHOLD_VARIABLES
-
-    n_vars = len(n.snapshots) * (len(n.generators) + 3 * len(n.storage_units) + len(n.links))
-    # large LPs: interior point without crossover, as the grid model's solver interface does
-    opts = dict(IPM_OPTIONS) if n_vars > IPM_THRESHOLD_VARIABLES else {}
-    opts.update({"threads": 2, "output_flag": False})
+    # HiGHS' own choice (dual simplex): the grid model measured it faster than interior point on this
+    # network (docs/grid-model.md); pass {"solver": "ipm"} to override
+    opts = {"threads": 2, "output_flag": False}
     opts.update(solver_options or {})
     status, condition = n.optimize(solver_name="highs", extra_functionality=ef,
                                    log_to_console=False, include_objective_constant=False,
