@@ -116,7 +116,13 @@ class GridParameters:
                                 "QH", "NX", "XJ")
     #: assumption: must-run (coal minimum + CHP + nuclear) is capped at 80% of the province's demand in
     #: each hour; beyond that the model would have no feasible dispatch without exports.
-    must_run_max_demand_frac: float = 0.8
+    must_run_max_demand_frac: float = 0.95
+    #: assumption: gas plants run at least a quarter of their capacity all year (take-or-pay supply
+    #: contracts, gas CHP in the south-east) and as CHP at ``chp_winter_min_pu`` in heating provinces.
+    gas_min_pu: float = 0.25
+    #: NBS 2020 statistical communique: nuclear capacity 49.89 GW at end-2020 (the pypsa-china-pik table
+    #: sums to 54.6 GW, it includes units commissioned later) and is scaled to it.
+    nuclear_capacity_mw: float | None = 49_890.0
     #: CEC 2020: nuclear utilisation 7,453 h -> 0.851 of capacity, run flat [secondary].
     nuclear_pu: float = 7453.0 / 8760.0
     #: CEC 2020: hydro utilisation 3,827 h [secondary].
