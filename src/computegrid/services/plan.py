@@ -295,13 +295,9 @@ def explain(inputs: PlanInputs, n, res) -> dict:
     else:
         lines.append("No latency limit binds at the margin: moving demand to the next site beyond a limit "
                      "would not lower the cost.")
-    from computegrid.grid.coplan import SHED_CARRIER
-
     shed = cr.unserved_energy_mwh(n) * cr.annual_factor(n)
     if shed > 0:
-        gens = n.generators.index[n.generators.carrier == SHED_CARRIER]
-        by_bus = n.generators_t.p.reindex(columns=gens).fillna(0.0).mul(cr.snapshot_hours(n), axis=0).sum()
-        by_bus = by_bus.groupby(n.generators.bus.reindex(gens)).sum().sort_values(ascending=False)
+        by_bus = cr.unserved_by_bus_mwh(n).sort_values(ascending=False)
         top = ", ".join(by_bus.index[by_bus > 0][:3])
         lines.append(f"The grid is short of supply at {top} ({mwh_to_twh(shed):.2f} TWh/yr unserved, priced at the "
                      "value of lost load): corridors into these provinces carry the highest shadow prices.")
