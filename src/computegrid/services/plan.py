@@ -31,7 +31,7 @@ from computegrid.demand.ai_load import (
     normalise_weights,
 )
 from computegrid.demand.ai_placement import place
-from computegrid.errors import InputError
+from computegrid.errors import ComputegridError, InputError
 from computegrid.services.scenario import ScenarioConfig, load_scenario, scenario_dict
 from computegrid.units import HOURS_PER_YEAR, KW_PER_MW, mwh_to_twh, t_to_mt, twh_to_mwh
 
@@ -158,14 +158,14 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
     ref = base_network.copy()
     status, condition = solve_plain(ref, inputs.config.costs.voll_cny_per_mwh, solver_options=solver_options)
     if status != "ok":
-        raise InputError("scenario", inputs.config.name, f"the no-AI reference did not solve ({condition})")
+        raise ComputegridError(f"the no-AI reference of {inputs.config.name} did not solve ({condition})")
     networks["no-ai"] = ref
     for name in scenarios:
         n = base_network.copy()
         spec = _spec(inputs, name, n)
         res = solve_coplan(n, spec, solver_options=solver_options)
         if not res.ok:
-            raise InputError("scenario", name, f"the solver stopped: {res.condition}")
+            raise ComputegridError(f"scenario {name}: the solver stopped ({res.condition})")
         networks[name], results[name] = n, res
     return networks, results
 
