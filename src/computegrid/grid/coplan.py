@@ -100,6 +100,7 @@ class CoplanResult:
     unserved_ai_it_mwh: float
     probe_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
     site_cap_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
+    corridor_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
 
     @property
     def ok(self) -> bool:
@@ -331,7 +332,9 @@ def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = 
                 chain: Callable | None = None) -> tuple[str, str]:
     """Solve the network without any AI load (the reference run); return (status, condition)."""
     ensure_load_shedding(n, voll_cny_per_mwh)
-    return _optimize(n, chain, solver_options)
+    out = _optimize(n, chain, solver_options)
+    release_model(n)
+    return out
 
 
 def _optimize(n, ef, solver_options):
@@ -395,8 +398,18 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options) -> C
         d = dual.to_series().reindex(names).fillna(0.0)
         cap_value = pd.Series(np.abs(d.to_numpy()) * pue.to_numpy() * annual, index=spec.sites.index,
                               name="value_cny_per_mw_per_year")
+    from computegrid.grid.coplan_results import corridor_value_cny_per_mw_per_year
+
+    corridor_value = corridor_value_cny_per_mw_per_year(n)
+    release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
-                        pairs, unserved, unserved_mwh, probe_value, cap_value)
+                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value)
+
+
+def release_model(n) -> None:
+    """Drop the linopy model of a solved network (the solution stays in ``n``): it holds most of the memory."""
+    if getattr(n, "_model", None) is not None:
+        del n.model
 
 
 # -------------------------------------------------------------------- co-investment (--expand)

@@ -254,7 +254,7 @@ def explain(inputs: PlanInputs, n, res) -> dict:
     """Binding constraints and shadow prices of the co-optimised plan, in numbers and plain words."""
     from computegrid.grid import coplan_results as cr
 
-    corridors = cr.corridor_value_cny_per_mw_per_year(n).sort_values(ascending=False)
+    corridors = res.corridor_value_cny_per_mw_per_year.sort_values(ascending=False)
     corridors = corridors[corridors > 1.0]
     caps = res.site_cap_value_cny_per_mw_per_year.sort_values(ascending=False)
     caps = caps[caps > 1.0]
