@@ -37,11 +37,14 @@ out = {"resolution": sys.argv[1], "n_snapshots": s["n_snapshots"], "wall_s": tim
        "co_emissions_mt_co2_per_year": co["emissions_mt_co2_per_year"],
        "co_ai_from_curtailment_frac": co["ai_energy_from_curtailment_frac"],
        "co_ai_west_frac": co["ai_energy_west_frac"],
-       "co_capacity_total_mw": co["dc_capacity_total_mw"]}
+       "co_capacity_total_mw": co["dc_capacity_total_mw"],
+       "sq_cost_cny_per_year": sq["system_cost_cny_per_year"], "ws_cost_cny_per_year": ws["system_cost_cny_per_year"],
+       "reference_cost_cny_per_year": s["reference_no_ai"]["system_cost_cny_per_year"]}
 print("RESULT " + json.dumps(out))
 """
 
-KEYS = ("co_cost_cny_per_year", "savings_vs_status_quo_cny_per_year", "curtailment_no_ai_twh_per_year",
+KEYS = ("reference_cost_cny_per_year", "co_cost_cny_per_year", "savings_vs_status_quo_cny_per_year",
+        "savings_vs_west_static_cny_per_year", "curtailment_no_ai_twh_per_year",
         "co_curtailment_twh_per_year", "co_emissions_mt_co2_per_year", "co_ai_from_curtailment_frac",
         "co_ai_west_frac", "co_capacity_total_mw")
 

@@ -114,6 +114,17 @@ def snapshot_hours(n) -> pd.Series:
     return n.snapshot_weightings.generators.astype(float)
 
 
+def snapshot_interval_h(n) -> float:
+    """Length of one snapshot interval: the smallest step between snapshots (1 h for representative
+    days, whose weightings count days, not hours). [h]"""
+    idx = pd.DatetimeIndex(n.snapshots)
+    if len(idx) < 2:
+        return float(snapshot_hours(n).iloc[0]) if len(idx) else 1.0
+    steps = np.asarray(pd.Series(idx).diff().dt.total_seconds().iloc[1:] / 3600.0)
+    steps = steps[steps > 0]
+    return float(steps.min()) if len(steps) else 1.0
+
+
 def horizon_frac(n) -> float:
     """Modelled hours as a fraction of a year: annual costs are scaled by it. [-]"""
     return float(snapshot_hours(n).sum()) / HOURS_PER_YEAR
@@ -322,7 +333,7 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     ensure_load_shedding(n, spec.voll_cny_per_mwh)
     pairs = build_pairs(spec)
     names = define_site_consumers(n, spec)
-    interval_h = float(snapshot_hours(n).median()) if len(n.snapshots) else 1.0
+    interval_h = snapshot_interval_h(n)
     profiles = {c.name: class_profile_frac(c, n.snapshots, interval_h) for c in spec.classes}
     ef = make_extra_functionality(spec, pairs, names, profiles, chain=chain)
     return _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options)

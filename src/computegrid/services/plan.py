@@ -133,12 +133,12 @@ def _default_builder(config: ScenarioConfig, resolution: str):
 
 
 def _spec(inputs: PlanInputs, scenario: str, n):
-    from computegrid.grid.coplan import CoplanSpec, snapshot_hours
+    from computegrid.grid.coplan import CoplanSpec, snapshot_interval_h
 
     classes = inputs.classes
     fixed = None
     if scenario != "co-optimised":
-        interval_h = float(snapshot_hours(n).median())
+        interval_h = snapshot_interval_h(n)
         peak = {c.name: float(class_profile_frac(c, n.snapshots, interval_h).max()) for c in classes}
         order = tuple(sorted(classes, key=lambda c: c.shiftable))
         fixed = place(scenario, order, inputs.demand_mw, inputs.rtt_ms, inputs.sites, peak)
@@ -242,6 +242,7 @@ def scenario_metrics(inputs: PlanInputs, n, res, ref) -> dict:
         "latency_compliance_frac": float(ok_energy / total_energy) if total_energy > 0 else 1.0,
         "dc_capacity_by_site_mw": {s: float(v) for s, v in res.capacity_it_mw.items()},
         "dc_capacity_total_mw": float(res.capacity_it_mw.sum()),
+        "dc_capex_cny_per_year": float((res.capacity_it_mw * sites.capex_cny_per_mw_per_year.astype(float)).sum()),
         "peak_net_load_east_mw": cr.peak_net_load_mw(n, EASTERN_PROVINCES),
         "peak_net_load_east_no_ai_mw": cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
         "marginal_price_at_sites_cny_per_mwh": {s: (None if pd.isna(v) else float(v))
