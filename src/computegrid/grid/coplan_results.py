@@ -93,10 +93,11 @@ def peak_net_load_mw(n, buses) -> float:
     buses = [b for b in buses if b in n.buses.index]
     if not buses:
         return float("nan")
-    load = n.loads_t.p_set.reindex(columns=n.loads.index).fillna(0.0) if len(n.loads) else pd.DataFrame(index=n.snapshots)
-    static = n.loads.p_set.reindex(load.columns).fillna(0.0)
-    load = load.where(load.ne(0), static, axis=1) if len(n.loads) else load
-    load_bus = load.T.groupby(n.loads.bus.reindex(load.columns)).sum().T.reindex(columns=buses, fill_value=0.0)
+    if len(n.loads):
+        load = n.get_switchable_as_dense("Load", "p_set")
+        load_bus = load.T.groupby(n.loads.bus.reindex(load.columns)).sum().T.reindex(columns=buses, fill_value=0.0)
+    else:
+        load_bus = pd.DataFrame(0.0, index=n.snapshots, columns=buses)
     dc = dc_consumption_mw(n)
     dc_bus = dc.T.groupby(n.generators.bus.reindex(dc.columns)).sum().T.reindex(columns=buses, fill_value=0.0)
     vre = n.generators.index[n.generators.carrier.isin(VRE_CARRIERS)]
