@@ -43,7 +43,7 @@ def write_pngs(folder: Path, result, inputs) -> list[str]:
     scen = result.summary["scenarios"]
     names = []
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), gridspec_kw={"wspace": 0.55})
     labels = list(scen)
     ax = axes[0]
     ref = result.summary["reference_no_ai"]["curtailment_twh_per_year"]
@@ -64,7 +64,7 @@ def write_pngs(folder: Path, result, inputs) -> list[str]:
         bottom += v
     ax.set_ylabel("AI facility energy [TWh/yr]")
     ax.set_title("AI energy by site")
-    ax.legend(fontsize=6, ncol=2)
+    ax.legend(fontsize=6, ncol=1, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.tick_params(axis="x", rotation=15)
     ax = axes[2]
     cost = np.array([scen[k]["system_cost_cny_per_year"] for k in labels]) / 1e9
