@@ -38,7 +38,7 @@ from computegrid.units import HOURS_PER_YEAR, KW_PER_MW, mwh_to_twh, t_to_mt, tw
 SCENARIOS = ("status-quo", "west-static", "co-optimised")
 #: Default time resolution of `computegrid plan`, chosen so that the four solves finish in under
 #: 2 minutes on two cores; its error against the hourly model is stated in docs/planning.md.
-DEFAULT_RESOLUTION = "rep8"
+DEFAULT_RESOLUTION = "rep12"
 
 
 @dataclass(frozen=True)
