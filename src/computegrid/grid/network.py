@@ -18,6 +18,7 @@ days a representative day stands for).
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -310,6 +311,12 @@ def add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float = DEFAULT_PARAME
     voll_cny_per_mwh : float
         Value of lost load, the generators' marginal cost. [CNY/MWh]
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        _add_load_shedding(n, voll_cny_per_mwh)
+
+
+def _add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float) -> None:
     if LOAD_SHEDDING_CARRIER not in n.carriers.index:
         n.add("Carrier", LOAD_SHEDDING_CARRIER, co2_emissions=0.0,
               color=CARRIER_COLOURS[LOAD_SHEDDING_CARRIER], nice_name=NICE_NAMES[LOAD_SHEDDING_CARRIER])
@@ -357,6 +364,13 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
     """
     if inputs is None:
         inputs = hourly_inputs(year, params, calibrate=calibrate, inflexibility=inflexibility)
+    with warnings.catch_warnings():
+        # pypsa 1.x warns about pandas 3 string dtypes on every ``add``; nothing for users to act on
+        warnings.simplefilter("ignore", FutureWarning)
+        return _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs)
+
+
+def _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs):
     frames = {"demand": inputs.demand_mw, "p_max_pu": inputs.p_max_pu, "p_min_pu": inputs.p_min_pu,
               "inflow": inputs.hydro_inflow_mw}
     snaps, weights, red = aggregate_time(frames, resolution)

@@ -105,9 +105,10 @@ class GridParameters:
         "CQ": 1.0, "SC": 1.0})
     #: assumption: 30 CNY/kWh, far above any fuel cost so that shedding is the last resort.
     voll_cny_per_mwh: float = 30_000.0
-    #: assumption: one fifth of the condensing fleet stays online at minimum stable load (about 40-50%
-    #: of rating for Chinese subcritical/supercritical units), aggregated 0.2 of fleet capacity.
-    coal_min_pu: float = 0.2
+    #: assumption: without unit commitment, about 80% of the condensing fleet stays online at its minimum
+    #: stable load (about 50% of rating for Chinese subcritical/supercritical units) -> 0.4 of fleet
+    #: capacity; 0.2 gave almost no curtailment, 0.5 with 48 h reservoirs spilled 9% of hydro (see docs).
+    coal_min_pu: float = 0.4
     #: assumption: heat-led operation ("以热定电") holds CHP units at about 60% of electrical rating in the
     #: heating season.
     chp_winter_min_pu: float = 0.6

@@ -6,7 +6,6 @@ totals whatever the time resolution.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pypsa
 
@@ -137,4 +136,4 @@ def energy_balance_twh(n: pypsa.Network) -> dict[str, float]:
         if len(n.storage_units) else 0.0
     return {"demand_twh": demand, "supply_twh": float(gen.sum()), "storage_charge_twh": charge,
             "unserved_twh": float(gen.get(LOAD_SHEDDING_CARRIER, 0.0)),
-            "imbalance_twh": float(gen.sum()) - charge - demand + (0.0 if np.isnan(demand) else 0.0)}
+            "imbalance_twh": float(gen.sum()) - charge - demand}

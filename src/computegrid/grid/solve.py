@@ -7,7 +7,10 @@ energy in the results instead of a solver failure.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +21,10 @@ from computegrid.errors import ComputegridError
 from computegrid.grid.network import add_load_shedding
 from computegrid.grid.parameters import DEFAULT_PARAMETERS
 
-#: HiGHS options. Measured on the 6-hourly base year (2 shared cores): dual simplex 56 s, interior point
-#: without crossover 140 s; the HiPO interior point is not compiled into the highspy wheel. So the
-#: default is HiGHS' own choice (dual simplex); pass ``{"solver": "ipm"}`` to override.
+#: HiGHS options. Measured on the 6-hourly base year (2 shared cores): dual simplex 56 s through an LP
+#: file and 33 s through linopy's direct highspy interface (the default here), interior point without
+#: crossover 140 s; the HiPO interior point is not compiled into the highspy wheel. So the default is
+#: HiGHS' own choice (dual simplex); pass ``{"solver": "ipm"}`` to override.
 DEFAULT_SOLVER_OPTIONS: dict = {}
 
 
@@ -49,6 +53,31 @@ class SolveResult:
     def optimal(self) -> bool:
         """True if the solver proved optimality."""
         return self.status == "ok" and self.termination_condition == "optimal"
+
+
+@contextlib.contextmanager
+def _quiet_stdout(active: bool):
+    """Silence the C-level stdout (HiGHS prints its banner before options apply); stdout of the CLI
+    must stay one JSON object."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured streams without a file descriptor
+        yield
+        return
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
 
 
 class SolveError(ComputegridError):
@@ -99,12 +128,14 @@ def solve_network(n: pypsa.Network, extra_functionality: Callable | None = None,
     if quiet:
         for lg in loggers:
             lg.setLevel(logging.ERROR)
+    optimize_kwargs.setdefault("io_api", "direct")  # hand the model to highspy in memory, no LP file
     start = time.perf_counter()
     try:
-        status, condition = n.optimize(solver_name="highs", solver_options=options,
-                                       extra_functionality=extra_functionality,
-                                       include_objective_constant=False, progress=False,
-                                       **optimize_kwargs)
+        with _quiet_stdout(quiet):
+            status, condition = n.optimize(solver_name="highs", solver_options=options,
+                                           extra_functionality=extra_functionality,
+                                           include_objective_constant=False, progress=False,
+                                           **optimize_kwargs)
     finally:
         for lg, lv in zip(loggers, levels):
             lg.setLevel(lv)

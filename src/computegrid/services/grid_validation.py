@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from computegrid.datasets.grid import _read_csv
+from computegrid.datasets.grid import load_official_2020
 
 #: Keys of the comparison, in report order.
 GENERATION_KEYS = ("coal", "gas", "hydro", "nuclear", "wind", "solar", "thermal")
 #: Relative miss above which docs must explain the gap (issue 3).
 MISS_THRESHOLD_FRAC = 0.15
-
-
-def load_official_2020() -> pd.DataFrame:
-    """Official 2020 figures with their sources (bundled ``official_2020.csv``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``key`` (``generation_twh.coal`` ...); ``value``, ``unit``, ``source``.
-    """
-    return _read_csv("official_2020.csv", index_col="key")
 
 
 @dataclass
