@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from computegrid.cli.render import print_json, print_table
 
@@ -22,9 +23,15 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"runs_dir": str(runs_dir), "runs": rows})
             return
-        cols = ["run_id", "scenario_name", "resolution", "expand", "runtime_s", "co_optimised_cost_cny_per_year",
-                "savings_vs_status_quo_cny_per_year"]
-        print_table(f"runs in {runs_dir}", cols, [[r[c] for c in cols] for r in rows])
+        def bn(v):
+            return None if v is None else v / 1e9
+
+        cols = ["run", "scenario", "resolution", "expand", "runtime [s]", "co-optimised [bn CNY/yr]",
+                "saving vs status-quo [bn CNY/yr]"]
+        print_table(f"runs in {runs_dir}", [escape(c) for c in cols],
+                    [[r["run_id"], r["scenario_name"], r["resolution"], r["expand"], r["runtime_s"],
+                      bn(r["co_optimised_cost_cny_per_year"]), bn(r["savings_vs_status_quo_cny_per_year"])]
+                     for r in rows])
 
     @group.command("compare")
     def compare(a: str = typer.Argument(..., help="Run id A."), b: str = typer.Argument(..., help="Run id B."),
