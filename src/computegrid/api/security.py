@@ -1,0 +1,147 @@
+"""API keys, per-key rate limits and the request-body size limit."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from computegrid.services.runs_store import ApiKeyRecord, RunStore
+
+API_KEY_HEADER = "X-API-Key"
+
+
+class TokenBucketLimiter:
+    """Token buckets keyed by API key id (or client address): ``rate`` tokens/s, burst 2 s."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, bucket: str, rate_per_s: float) -> tuple[bool, float]:
+        """Take one token; returns (allowed, seconds until the next token)."""
+        capacity = max(1.0, 2.0 * rate_per_s)
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(bucket, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate_per_s)
+            if tokens >= 1.0:
+                self._buckets[bucket] = (tokens - 1.0, now)
+                return True, 0.0
+            self._buckets[bucket] = (tokens, now)
+            return False, (1.0 - tokens) / rate_per_s
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who made a request: an API key, or an anonymous client address."""
+
+    key: ApiKeyRecord | None
+    client: str
+
+
+def _presented_key(request: Request) -> str | None:
+    key = request.headers.get(API_KEY_HEADER)
+    if key:
+        return key.strip()
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return None
+
+
+def _rate_limit(request: Request, bucket: str, rate_per_s: float) -> None:
+    limiter: TokenBucketLimiter = request.app.state.limiter
+    allowed, wait_s = limiter.allow(bucket, rate_per_s)
+    if not allowed:
+        raise HTTPException(status_code=429, detail="rate limit exceeded; retry later",
+                            headers={"Retry-After": str(max(1, round(wait_s + 0.5)))})
+
+
+def _authenticate(request: Request) -> ApiKeyRecord | None:
+    presented = _presented_key(request)
+    if presented is None:
+        return None
+    store: RunStore = request.app.state.store
+    record = store.authenticate(presented)
+    if record is None:
+        raise HTTPException(status_code=401, detail="invalid or revoked API key",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return record
+
+
+def require_key(request: Request) -> Caller:
+    """Dependency: an active API key is required; applies the key's rate limit."""
+    record = _authenticate(request)
+    if record is None:
+        raise HTTPException(status_code=401,
+                            detail=f"API key required: send it in the {API_KEY_HEADER} header "
+                                   "(create one with `computegrid keys create`)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    _rate_limit(request, f"key:{record.id}", record.rate_limit_per_s)
+    return Caller(record, request.client.host if request.client else "?")
+
+
+def optional_key(request: Request) -> Caller:
+    """Dependency for open read-only endpoints: a key is optional (its own rate limit applies);
+    without one, the per-address anonymous rate limit applies."""
+    record = _authenticate(request)
+    client = request.client.host if request.client else "?"
+    if record is not None:
+        _rate_limit(request, f"key:{record.id}", record.rate_limit_per_s)
+    else:
+        _rate_limit(request, f"anon:{client}", request.app.state.settings.anonymous_rate_limit_per_s)
+    return Caller(record, client)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies larger than ``max_bytes`` with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                too_big = True
+            if too_big:
+                await _send_413(send, self.max_bytes)
+                return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _send_413(send, self.max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _send_413(send: Send, max_bytes: int) -> None:
+    body = json.dumps({"detail": f"request body larger than {max_bytes} bytes"}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
