@@ -1,0 +1,56 @@
+"""``computegrid serve``: the HTTP API and dashboard (uvicorn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from computegrid.errors import InputError
+
+DEFAULT_DB = "sqlite:///computegrid.db"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+        port: int = typer.Option(8000, "--port", help="TCP port"),
+        db: str = typer.Option(DEFAULT_DB, "--db", envvar="COMPUTEGRID_DB_URL",
+                               help="run store: sqlite:///FILE or postgresql://user@host/db"),
+        runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="folder of run results"),
+        workers: int = typer.Option(1, "--workers", help="planning runs executed at once"),
+        plan_time_limit_s: float = typer.Option(900.0, "--plan-time-limit-s",
+                                                help="wall-clock limit of one planning run [s]"),
+        max_body_bytes: int = typer.Option(1_000_000, "--max-body-bytes",
+                                           help="largest accepted request body [B]"),
+        anonymous_rate_limit_per_s: float = typer.Option(
+            50.0, "--anonymous-rate-limit-per-s",
+            help="request rate per client address on the open endpoints [1/s]"),
+    ) -> None:
+        """Serve the HTTP API, its OpenAPI spec (/docs) and the dashboard (/dashboard)."""
+        if not 0 < port < 65536:
+            raise InputError("--port", port, "an integer in 1..65535")
+        if workers < 1:
+            raise InputError("--workers", workers, "an integer >= 1")
+        if not plan_time_limit_s > 0:
+            raise InputError("--plan-time-limit-s", plan_time_limit_s, "a number > 0")
+        if max_body_bytes < 1024:
+            raise InputError("--max-body-bytes", max_body_bytes, "an integer >= 1024")
+        if not anonymous_rate_limit_per_s > 0:
+            raise InputError("--anonymous-rate-limit-per-s", anonymous_rate_limit_per_s,
+                             "a number > 0")
+        import uvicorn
+
+        from computegrid.api.app import create_app
+        from computegrid.api.settings import ApiSettings
+        from computegrid.services.runs_store.store import make_engine
+
+        make_engine(db).dispose()  # a malformed --db URL is one line, exit 2, before start
+        settings = ApiSettings(db_url=db, runs_dir=runs_dir, n_workers=workers,
+                               plan_time_limit_s=plan_time_limit_s, max_body_bytes=max_body_bytes,
+                               anonymous_rate_limit_per_s=anonymous_rate_limit_per_s)
+        # Access log: method, path and status only (uvicorn's format); keys travel in headers,
+        # which are never logged.
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                    access_log=True)
