@@ -65,6 +65,8 @@ class RunWorkerPool:
         """Recover the store after a restart, re-queue queued runs and start the threads."""
         self.settings.runs_dir.mkdir(parents=True, exist_ok=True)
         _failed, queued = self.store.recover_after_restart()
+        for leftover in self.settings.runs_dir.glob(".tmp-*"):  # from runs that were cut off
+            shutil.rmtree(leftover, ignore_errors=True)
         for run_id in queued:
             self._queue.put(run_id)
         for i in range(self.settings.n_workers):
@@ -77,15 +79,19 @@ class RunWorkerPool:
         self._queue.put(run_id)
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop taking runs; kill running children (their runs stay ``running`` in the store
-        and are marked failed with a reason at the next start)."""
+        """Stop taking runs. Runs cut off by a graceful stop go back to the queue and start
+        again at the next start; after a crash they are marked failed at the next start."""
         self._stopping.set()
         for _ in self._threads:
             self._queue.put(None)
         with self._lock:
-            children = list(self._children.values())
-        for child in children:
+            children = dict(self._children)
+        for run_id, child in children.items():
             _kill(child)
+            try:
+                self.store.requeue_run(run_id)
+            except Exception:  # noqa: BLE001 - store gone; recover_after_restart handles it
+                pass
         for thread in self._threads:
             thread.join(timeout_s)
         self._threads.clear()

@@ -203,6 +203,12 @@ class RunStore:
                                             runs.c.status.in_(("queued", "running")))
                          .values(status="failed", error=reason[:2000], finished_at=_now()))
 
+    def requeue_run(self, run_id: str) -> None:
+        """Put a running run back in the queue (graceful shutdown: it starts again later)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id, runs.c.status == "running")
+                         .values(status="queued", started_at=None))
+
     def recover_after_restart(self) -> tuple[list[str], list[str]]:
         """After a (re)start: fail the runs left ``running``; return (failed ids, queued ids).
 

@@ -1,0 +1,141 @@
+"""Shared helpers of the service tests (imported by test_service_*.py; not a test module).
+
+The ``sleep_runner`` below is a test double of the planning runner: it exercises the worker
+pool (queueing, time limits, restarts, concurrency) without a model solve. Tests of the real
+planning runner use the tiny scenario in test_service_plans_real.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent.parent / "src"
+
+
+def sleep_runner(params: dict, out_dir: Path) -> dict:
+    """Test double of a planning run: sleeps ``overrides.sleep_s`` and writes summary.json."""
+    overrides = params.get("overrides", {})
+    time.sleep(float(overrides.get("sleep_s", 0)))
+    if overrides.get("fail"):
+        raise RuntimeError("asked to fail")
+    summary = {"status": "ok", "scenario": params.get("scenario"), "tag": overrides.get("tag")}
+    (Path(out_dir) / "summary.json").write_text(json.dumps(summary))
+    (Path(out_dir) / "report.html").write_text("<html><body>report</body></html>")
+    return summary
+
+
+SLEEP_RUNNER = "service_helpers:sleep_runner"
+
+
+def child_env() -> dict[str, str]:
+    """Environment in which the worker's child processes can import this module."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(HERE), env.get("PYTHONPATH", "")])
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout_s: float = 60.0, interval_s: float = 0.1):
+    """Poll ``predicate`` until it returns a truthy value; fail the test on timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval_s)
+    raise AssertionError(f"condition not met within {timeout_s} s")
+
+
+SERVER_SCRIPT = """
+import sys, uvicorn
+from pathlib import Path
+from computegrid.api.app import create_app
+from computegrid.api.settings import ApiSettings
+db, runs_dir, port, runner, n_workers, limit = sys.argv[1:7]
+app = create_app(ApiSettings(db_url=db, runs_dir=Path(runs_dir), plan_runner=runner,
+                             n_workers=int(n_workers), plan_time_limit_s=float(limit)))
+uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")
+"""
+
+
+@contextmanager
+def server_process(db_url: str, runs_dir: Path, runner: str = SLEEP_RUNNER, n_workers: int = 1,
+                   time_limit_s: float = 120.0, log_path: Path | None = None):
+    """A real uvicorn server in a child process; yields (base_url, Popen)."""
+    port = free_port()
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT, db_url, str(runs_dir),
+                             str(port), runner, str(n_workers), str(time_limit_s)],
+                            env=child_env(), stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}")
+        try:
+            return httpx.get(base + "/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(up, 60)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        if log_path:
+            log.close()
+
+
+def pg_url_or_skip():
+    """The PostgreSQL URL of the test database, or skip with the reason."""
+    import pytest
+
+    url = os.environ.get("COMPUTEGRID_TEST_PG_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests skipped: COMPUTEGRID_TEST_PG_URL is not set "
+                    "(.ci/run sets it after starting a local PostgreSQL)")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("PostgreSQL tests skipped: psycopg is not installed")
+    return url
+
+
+def fresh_pg_url(base_url: str) -> str:
+    """Create an empty database next to ``base_url``'s and return its URL."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from computegrid.services.runs_store.store import make_engine
+
+    name = "cg_test_" + uuid.uuid4().hex[:12]
+    admin = make_engine(base_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(base_url).set(database=name)
+    return url.render_as_string(hide_password=False)
