@@ -58,3 +58,98 @@ class PlanRun(BaseModel):
 class PlanList(BaseModel):
     runs: list[PlanRun]
     count: int
+
+
+# --- sites ------------------------------------------------------------------------------------
+class Site(BaseModel):
+    site: str
+    name: str
+    province: str
+    kind: str
+    side: str
+    latitude_deg: float
+    longitude_deg: float
+    pue: float
+    capacity_max_mw: float
+
+
+class SiteList(BaseModel):
+    sites: list[Site]
+
+
+# --- estimates --------------------------------------------------------------------------------
+PositiveFloat = Field(gt=0, allow_inf_nan=False)
+
+
+class TrainingEstimateRequest(Strict):
+    """A training run: give exactly one of ``days``, ``flops``, or ``parameters`` + ``tokens``."""
+
+    accelerator: str = Field(..., min_length=1, max_length=64, examples=["v100"])
+    n_accelerators: int = Field(..., gt=0, le=10_000_000)
+    avg_power_w: float | None = Field(None, gt=0, le=100_000, allow_inf_nan=False,
+                                      description="mean power per accelerator [W]")
+    days: float | None = Field(None, gt=0, le=36_500, allow_inf_nan=False)
+    flops: float | None = Field(None, gt=0, le=1e35, allow_inf_nan=False)
+    parameters: float | None = Field(None, gt=0, le=1e16, allow_inf_nan=False)
+    tokens: float | None = Field(None, gt=0, le=1e18, allow_inf_nan=False)
+    mfu: float | None = Field(None, gt=0, le=1, allow_inf_nan=False,
+                              description="model FLOPs utilisation [-]")
+    pue: float = Field(1.0, ge=1, le=5, allow_inf_nan=False)
+    carbon_intensity_kg_per_kwh: float | None = Field(None, ge=0, le=5, allow_inf_nan=False)
+
+
+class TrainingEstimateResponse(BaseModel):
+    accelerator: str
+    n_accelerators: int
+    avg_power_w: float
+    avg_power_basis: str
+    duration_days: float
+    duration_basis: str
+    total_flops: float | None
+    mfu_frac: float | None
+    peak_tflops_per_accelerator: float | None
+    pue: float
+    energy_mwh: float
+    carbon_intensity_kg_per_kwh: float | None
+    emissions_tco2: float | None
+
+
+class InferenceEstimateRequest(Strict):
+    task: str = Field(..., min_length=1, max_length=64, examples=["image-generation"])
+    n_items: int = Field(..., gt=0, le=10**15)
+
+
+class InferenceEstimateResponse(BaseModel):
+    task: str
+    n_items: int
+    energy_kwh: float
+    energy_wh_per_item: float
+    energy_wh_per_item_std: float | None
+    smartphone_charges: float
+    smartphone_charge_kwh: float
+    source: str
+
+
+class FleetEstimateRequest(Strict):
+    server: str = Field(..., min_length=1, max_length=64, examples=["dgx-h100"])
+    n_servers: int = Field(..., gt=0, le=10**9)
+    utilisation_frac: float = Field(1.0, gt=0, le=1, allow_inf_nan=False)
+    pue: float = Field(1.0, ge=1, le=5, allow_inf_nan=False)
+
+
+class Country(BaseModel):
+    country_name: str
+    iso_code: str | None
+    year: int
+    electricity_twh_per_year: float
+    ratio: float
+
+
+class FleetEstimateResponse(BaseModel):
+    server: str
+    n_servers: int
+    server_power_w: float
+    utilisation_frac: float
+    pue: float
+    energy_twh_per_year: float
+    closest_countries: list[Country]

@@ -119,24 +119,31 @@ class BodySizeLimitMiddleware:
                 await _send_413(send, self.max_bytes)
                 return
         seen = 0
+        responded = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, responded
+            if responded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _BodyTooLarge()
+                    # Answer now and tell the app the client went away, so that it stops reading.
+                    responded = True
+                    await _send_413(send, self.max_bytes)
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message: Message) -> None:
+            if not responded:
+                await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _send_413(send, self.max_bytes)
-
-
-class _BodyTooLarge(Exception):
-    pass
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not responded:
+                raise
 
 
 async def _send_413(send: Send, max_bytes: int) -> None:
