@@ -13,6 +13,7 @@ from computegrid.api.security import BodySizeLimitMiddleware, TokenBucketLimiter
 from computegrid.api.settings import ApiSettings
 from computegrid.services.run_worker import RunWorkerPool, WorkerSettings
 from computegrid.services.runs_store import open_store
+from computegrid.services.signal_feed import SignalFeedCache
 
 DESCRIPTION = """computegrid over HTTP: AI energy estimates, hourly grid signals per site, the best
 site and start time for a job, batch scheduling, planning runs, and endpoints compatible with the
@@ -58,6 +59,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                   lifespan=lifespan)
     app.state.settings = settings
     app.state.limiter = TokenBucketLimiter()
+    app.state.signal_cache = SignalFeedCache(settings.signals_path, settings.runs_dir)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
 

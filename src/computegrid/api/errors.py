@@ -21,7 +21,17 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith("/emissions/"):
+            # Carbon Aware SDK endpoints answer bad input as the SDK does: 400, problem details.
+            problems: dict[str, list[str]] = {}
+            for e in exc.errors():
+                loc = e.get("loc", ())
+                problems.setdefault(str(loc[-1]) if loc else "?", []).append(e.get("msg", ""))
+            return JSONResponse(status_code=400, content={
+                "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+                "title": "One or more validation errors occurred.", "status": 400,
+                "errors": problems})
         errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", ""),
                    "type": e.get("type", "")} for e in exc.errors()]
         first = errors[0] if errors else {"field": "?", "message": "invalid request"}

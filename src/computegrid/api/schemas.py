@@ -153,3 +153,66 @@ class FleetEstimateResponse(BaseModel):
     pue: float
     energy_twh_per_year: float
     closest_countries: list[Country]
+
+
+# --- signals ----------------------------------------------------------------------------------
+class SiteSignalSeries(BaseModel):
+    site: str
+    curtailed_mw: list[float]
+    price_cny_per_mwh: list[float]
+    co2_avg_kg_per_mwh: list[float]
+    co2_marginal_kg_per_mwh: list[float]
+
+
+class SignalsResponse(BaseModel):
+    source: str = Field(description="signals file or planning run the values come from")
+    generated_at: datetime
+    timestamps: list[datetime] = Field(description="hour starts (UTC); each value is the mean "
+                                                   "over the hour")
+    sites: list[SiteSignalSeries]
+
+
+# --- Carbon Aware SDK Web API (camelCase, as the SDK) -----------------------------------------
+class CasEmissionsData(BaseModel):
+    """``EmissionsData`` of the Carbon Aware SDK: rating in g/kWh, duration as hh:mm:ss."""
+
+    model_config = ConfigDict(extra="forbid")
+    location: str | None
+    time: datetime
+    rating: float
+    duration: str
+
+
+class CasEmissionsDataDTO(BaseModel):
+    """``EmissionsDataDTO`` of the Carbon Aware SDK: value in g/kWh, duration in minutes."""
+
+    model_config = ConfigDict(extra="forbid")
+    location: str | None
+    timestamp: datetime
+    duration: int
+    value: float
+
+
+class CasEmissionsForecastDTO(BaseModel):
+    """``EmissionsForecastDTO`` of the Carbon Aware SDK."""
+
+    model_config = ConfigDict(extra="forbid")
+    generatedAt: datetime  # noqa: N815 - SDK field name
+    requestedAt: datetime  # noqa: N815
+    location: str | None
+    dataStartAt: datetime  # noqa: N815
+    dataEndAt: datetime  # noqa: N815
+    windowSize: int  # noqa: N815
+    optimalDataPoints: list[CasEmissionsDataDTO] | None  # noqa: N815
+    forecastData: list[CasEmissionsDataDTO] | None  # noqa: N815
+
+
+class CasValidationProblemDetails(BaseModel):
+    """``ValidationProblemDetails`` (RFC 7807) as the SDK returns on bad input."""
+
+    type: str | None = None
+    title: str | None = None
+    status: int | None = None
+    detail: str | None = None
+    instance: str | None = None
+    errors: dict[str, list[str]] | None = None

@@ -32,6 +32,9 @@ class ApiSettings:
         Request rate allowed per client address on the endpoints open without a key. [1/s]
     start_workers : bool
         Start the worker pool (tests of the HTTP layer alone can switch it off).
+    signals_path : Path, optional
+        Signals file (CSV/Parquet) or run folder served by the signal endpoints; default: the
+        newest succeeded planning run that wrote ``signals.parquet``.
     """
 
     db_url: str = "sqlite:///computegrid.db"
@@ -42,3 +45,4 @@ class ApiSettings:
     plan_runner: str = DEFAULT_PLAN_RUNNER
     anonymous_rate_limit_per_s: float = 50.0
     start_workers: bool = True
+    signals_path: Path | None = None

@@ -24,6 +24,9 @@ def register(app: typer.Typer) -> None:
                                                 help="wall-clock limit of one planning run [s]"),
         max_body_bytes: int = typer.Option(1_000_000, "--max-body-bytes",
                                            help="largest accepted request body [B]"),
+        signals: Path | None = typer.Option(
+            None, "--signals", help="signals file (CSV/Parquet) or run folder to serve; default: "
+                                    "the newest finished planning run"),
         anonymous_rate_limit_per_s: float = typer.Option(
             50.0, "--anonymous-rate-limit-per-s",
             help="request rate per client address on the open endpoints [1/s]"),
@@ -46,10 +49,15 @@ def register(app: typer.Typer) -> None:
         from computegrid.api.settings import ApiSettings
         from computegrid.services.runs_store.store import make_engine
 
+        if signals is not None:
+            from computegrid.services.signal_feed import read_signal_feed
+
+            read_signal_feed(signals)  # a bad file is one line, exit 2, before start
         make_engine(db).dispose()  # a malformed --db URL is one line, exit 2, before start
         settings = ApiSettings(db_url=db, runs_dir=runs_dir, n_workers=workers,
                                plan_time_limit_s=plan_time_limit_s, max_body_bytes=max_body_bytes,
-                               anonymous_rate_limit_per_s=anonymous_rate_limit_per_s)
+                               anonymous_rate_limit_per_s=anonymous_rate_limit_per_s,
+                               signals_path=signals)
         # Access log: method, path and status only (uvicorn's format); keys travel in headers,
         # which are never logged.
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
