@@ -55,6 +55,14 @@ class PlanRun(BaseModel):
     links: PlanLinks
 
 
+class AiLoadResponse(BaseModel):
+    run_id: str
+    scenario: str
+    timestamps: list[str] = Field(description="start of each time step (UTC)")
+    ai_load_mw_by_site: dict[str, list[float]] = Field(
+        description="facility power of AI load per site, mean over each step [MW]")
+
+
 class PlanList(BaseModel):
     runs: list[PlanRun]
     count: int

@@ -22,3 +22,35 @@ def run_file_path(runs_dir: Path, run_id: str, name: str) -> Path | None:
     if name not in list_run_files(runs_dir, run_id):
         return None
     return Path(runs_dir) / run_id / name
+
+
+AI_LOAD_FILE = "ai_load.parquet"
+
+
+def ai_load_by_site(runs_dir: Path, run_id: str, scenario: str = "co-optimised"):
+    """Facility AI load of one scenario of a run, summed over classes, per site and time step.
+
+    Reads ``ai_load.parquet`` (columns ``scenario``, ``class``, ``site``, ``timestamp``,
+    ``it_load_mw``, ``facility_load_mw``) written by the planning run.
+
+    Returns
+    -------
+    (timestamps, {site: [MW, ...]}) or None
+        None when the run has no such file. Raises ``InputError`` for an unknown scenario.
+    """
+    import pandas as pd
+
+    from computegrid.errors import InputError
+
+    path = Path(runs_dir) / run_id / AI_LOAD_FILE
+    if not path.is_file():
+        return None
+    frame = pd.read_parquet(path, columns=["scenario", "site", "timestamp", "facility_load_mw"])
+    scenarios = sorted(frame["scenario"].unique())
+    if scenario not in scenarios:
+        raise InputError("query.scenario", scenario, "one of " + ", ".join(scenarios))
+    wide = (frame[frame["scenario"] == scenario]
+            .groupby(["timestamp", "site"])["facility_load_mw"].sum().unstack("site").fillna(0.0)
+            .sort_index())
+    timestamps = [pd.Timestamp(t).isoformat() for t in wide.index]
+    return timestamps, {str(site): wide[site].astype(float).tolist() for site in wide.columns}

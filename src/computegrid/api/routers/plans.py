@@ -7,9 +7,10 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse
 
-from computegrid.api.schemas import PlanLinks, PlanList, PlanRequest, PlanRun
+from computegrid.api.schemas import AiLoadResponse, PlanLinks, PlanList, PlanRequest, PlanRun
 from computegrid.api.security import Caller, require_key
 from computegrid.services import run_files
+from computegrid.services.run_worker import DEFAULT_PLAN_RUNNER
 from computegrid.services.runs_store import RunRecord
 
 RUN_ID = PathParam(..., pattern=r"^[0-9a-f]{32}$", description="run id")
@@ -32,6 +33,10 @@ def build_router() -> APIRouter:
                  summary="Start a planning run (queued; returns its id at once)")
     def create_plan(body: PlanRequest, request: Request,
                     caller: Caller = Depends(require_key)) -> PlanRun:
+        from computegrid.services.plan_runs import check_plan_params
+
+        if request.app.state.settings.plan_runner == DEFAULT_PLAN_RUNNER:
+            check_plan_params(body.scenario, body.overrides)
         store = request.app.state.store
         run = store.create_run("plan", body.model_dump(), key_id=caller.key.id)
         request.app.state.pool.submit(run.id)
@@ -62,5 +67,20 @@ def build_router() -> APIRouter:
         if path is None:
             raise HTTPException(404, f"no file {name} in run {run_id}")
         return FileResponse(path)
+
+    @router.get("/{run_id}/ai-load", response_model=AiLoadResponse,
+                summary="AI load (facility) by site and time step of one scenario of a run")
+    def get_plan_ai_load(request: Request, run_id: str = RUN_ID,
+                         scenario: str = Query("co-optimised", max_length=50),
+                         _caller: Caller = Depends(require_key)) -> AiLoadResponse:
+        run = request.app.state.store.get_run(run_id)
+        if run is None or run.status != "succeeded":
+            raise HTTPException(404, f"no finished run {run_id}")
+        found = run_files.ai_load_by_site(request.app.state.settings.runs_dir, run_id, scenario)
+        if found is None:
+            raise HTTPException(404, f"run {run_id} has no {run_files.AI_LOAD_FILE}")
+        timestamps, by_site = found
+        return AiLoadResponse(run_id=run_id, scenario=scenario, timestamps=timestamps,
+                              ai_load_mw_by_site=by_site)
 
     return router
