@@ -54,7 +54,18 @@ class Forecast:
     optimal_data_points: list[EmissionsPoint]
 
 
+#: Years a query may name. assumption: far enough either side of any modelled year.
+YEAR_RANGE = (1900, 2200)
+
+
+def check_year(ts: datetime | pd.Timestamp, field: str) -> None:
+    """Refuse dates outside :data:`YEAR_RANGE` (pandas cannot represent far dates in ns)."""
+    if not YEAR_RANGE[0] <= ts.year <= YEAR_RANGE[1]:
+        raise InputError(field, str(ts), f"a date-time in the years {YEAR_RANGE[0]}..{YEAR_RANGE[1]}")
+
+
 def _utc(ts: datetime | pd.Timestamp, field: str) -> pd.Timestamp:
+    check_year(ts, field)
     t = pd.Timestamp(ts)
     if t.tzinfo is None:
         t = t.tz_localize("UTC")

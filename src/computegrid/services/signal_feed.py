@@ -52,20 +52,23 @@ class SignalFeed:
         ts = self.signals.timestamps
         if start is None:
             if end is not None:
-                raise InputError("start", "missing", "a start time when end is given")
+                raise InputError("query.start", "missing", "a start time when end is given")
             return ts, np.arange(len(ts))
         t0 = _utc(start, "start").floor("h")
         t1 = _utc(end, "end") if end is not None else t0 + pd.Timedelta(hours=24)
         if t1 <= t0:
-            raise InputError("end", str(end), "a time after start")
+            raise InputError("query.end", str(end), "a time after start")
         n = int(np.ceil((t1 - t0) / pd.Timedelta(hours=1)))
         if n > len(ts):
-            raise InputError("end", str(end), f"at most {len(ts)} h after start")
+            raise InputError("query.end", str(end), f"at most {len(ts)} h after start")
         idx = pd.date_range(t0, periods=n, freq="h", name="timestamp")
         return idx, aligned_index(self.signals, t0, 0, n)
 
 
 def _utc(value, field: str) -> pd.Timestamp:
+    from computegrid.services.carbon_aware import check_year
+
+    check_year(value, "query." + field)
     t = pd.Timestamp(value)
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
