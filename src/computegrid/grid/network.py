@@ -1,0 +1,408 @@
+"""Build the PyPSA model of China's power system (31 provincial buses) from the bundled data.
+
+Naming (stable, other packages rely on it):
+
+- buses: province codes (``"AH"`` ... ``"ZJ"``), ``x`` = longitude, ``y`` = latitude of the provincial seat;
+- generators: ``"<code> <carrier>"`` with carrier in ``coal``, ``gas``, ``nuclear``, ``onwind``,
+  ``offwind``, ``solar`` and ``"<code> load-shedding"`` (carrier ``load-shedding``);
+- storage units: ``"<code> hydro"`` (conventional hydro: reservoir with natural inflow and spill),
+  ``"<code> PHS"``, ``"<code> battery"``;
+- loads: ``"<code>"``; links (corridors): ``"<bus0>-<bus1>"``, bidirectional (``p_min_pu = -1``),
+  carrier ``AC``.
+
+Snapshots are naive timestamps in Beijing time of the weather year 2020 (29 February removed);
+``n.snapshot_weightings`` holds the hours each snapshot stands for (N for N-hourly averages, the number of
+days a representative day stands for).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from computegrid.datasets import grid as ds
+from computegrid.errors import InputError
+from computegrid.grid.parameters import (
+    CORRIDOR_CARRIER,
+    DEFAULT_PARAMETERS,
+    LOAD_SHEDDING_CARRIER,
+    GridParameters,
+)
+from computegrid.supply.calibration import available_hours_target_h, scale_to_full_load_hours
+
+HOURS = 8760
+_NH = re.compile(r"^(\d+)h$")
+_REP = re.compile(r"^rep(\d+)$")
+
+CARRIER_COLOURS = {"coal": "#4d4d4d", "gas": "#e05b09", "nuclear": "#c84cbd", "hydro": "#2980b9",
+                   "onwind": "#2ecc71", "offwind": "#16a085", "solar": "#f1c40f", "PHS": "#6c5ce7",
+                   "battery": "#fd79a8", LOAD_SHEDDING_CARRIER: "#c0392b", CORRIDOR_CARRIER: "#7f8c8d"}
+NICE_NAMES = {"coal": "Coal", "gas": "Gas", "nuclear": "Nuclear", "hydro": "Hydro (conventional)",
+              "onwind": "Onshore wind", "offwind": "Offshore wind", "solar": "Solar PV",
+              "PHS": "Pumped hydro storage", "battery": "Battery", LOAD_SHEDDING_CARRIER: "Load shedding",
+              CORRIDOR_CARRIER: "Inter-provincial corridor"}
+
+
+@dataclass(frozen=True)
+class HourlyInputs:
+    """Hourly inputs of the model before time aggregation (8,760 steps, Beijing time).
+
+    Attributes
+    ----------
+    demand_mw : DataFrame  ``timestamp x province`` [MW]
+    p_max_pu : DataFrame   ``timestamp x generator name`` availability of wind/solar/nuclear [p.u.]
+    p_min_pu : DataFrame   ``timestamp x generator name`` must-run of coal/nuclear [p.u.]
+    hydro_inflow_mw : DataFrame ``timestamp x storage unit name`` natural inflow [MW]
+    capacity_mw : DataFrame province x carrier capacities used [MW]
+    """
+
+    demand_mw: pd.DataFrame
+    p_max_pu: pd.DataFrame
+    p_min_pu: pd.DataFrame
+    hydro_inflow_mw: pd.DataFrame
+    capacity_mw: pd.DataFrame
+
+
+def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS) -> pd.DataFrame:
+    """Capacities of the model fleet by province and carrier.
+
+    Parameters
+    ----------
+    year : int
+        Target year; the fleet is the 2020 stock (year-end) for every year, and for 2020 wind and solar
+        count only the capacity that ran the whole year (``*_year_average_frac``).
+    params : GridParameters
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province x carrier`` (coal, coal_chp, gas, nuclear, hydro, onwind, offwind, solar, PHS, battery).
+        [MW]
+    """
+    raw = ds.load_capacity_mw()
+    cap = pd.DataFrame(index=raw.index)
+    coal_total = raw["coal_mw"] + raw["coal_chp_mw"]
+    coal_scale = (params.coal_capacity_mw / coal_total.sum()) if params.coal_capacity_mw else 1.0
+    cap["coal"] = coal_total * coal_scale
+    cap["coal_chp"] = raw["coal_chp_mw"] * coal_scale
+    gas_scale = (params.gas_capacity_mw / raw["gas_mw"].sum()) if params.gas_capacity_mw else 1.0
+    cap["gas"] = raw["gas_mw"] * gas_scale
+    cap["nuclear"] = raw["nuclear_mw"]
+    cap["hydro"] = raw["hydro_mw"]
+    wind_f = params.wind_year_average_frac if year == 2020 else 1.0
+    solar_f = params.solar_year_average_frac if year == 2020 else 1.0
+    cap["onwind"] = raw["onwind_mw"] * wind_f
+    cap["offwind"] = raw["offwind_mw"] * wind_f
+    cap["solar"] = raw["solar_mw"] * solar_f
+    cap["PHS"] = raw["phs_mw"]
+    cap["battery"] = raw["battery_mw"]
+    return cap
+
+
+def calibrated_profiles(params: GridParameters = DEFAULT_PARAMETERS) -> pd.DataFrame:
+    """Wind and solar availability calibrated to the realised 2020 full-load hours of each province.
+
+    Target available hours = realised hours / (1 - national 2020 curtailment), per province; onshore and
+    offshore wind share the province's wind target (the statistic covers both).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``timestamp x (carrier, province)``. [p.u.]
+    """
+    prof = ds.load_renewable_profiles()
+    flh = ds.load_full_load_hours()
+    wind_t = available_hours_target_h(flh["wind_full_load_hours_h"], params.wind_curtailment_frac)
+    solar_t = available_hours_target_h(flh["solar_full_load_hours_h"], params.solar_curtailment_frac)
+    wind_t = pd.Series(wind_t, index=flh.index)
+    solar_t = pd.Series(solar_t, index=flh.index)
+    out = {}
+    for carrier, prov in prof.columns:
+        target = (solar_t if carrier == "solar" else wind_t)[prov]
+        out[(carrier, prov)] = scale_to_full_load_hours(prof[(carrier, prov)].to_numpy(), float(target))
+    return pd.DataFrame(out, index=prof.index).rename_axis(columns=["carrier", "province"])
+
+
+def _heating_season(index: pd.DatetimeIndex) -> np.ndarray:
+    md = index.month * 100 + index.day
+    return (md >= 1115) | (md < 315)
+
+
+def hydro_inflow_pu(index: pd.DatetimeIndex, params: GridParameters = DEFAULT_PARAMETERS) -> np.ndarray:
+    """Seasonal natural inflow of conventional hydro per MW of capacity.
+
+    A monthly cosine peaking in August with amplitude ``hydro_seasonal_amplitude``, normalised so that the
+    year holds ``hydro_full_load_hours_h`` full-load hours.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per step of ``index``. [p.u.]
+    """
+    shape = 1.0 + params.hydro_seasonal_amplitude * np.cos(2 * np.pi * (index.month.to_numpy() - 8) / 12)
+    return shape / shape.sum() * params.hydro_full_load_hours_h
+
+
+def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
+                  calibrate: bool = True, inflexibility: bool = True) -> HourlyInputs:
+    """Hourly demand, availability, must-run and inflow of the model (before time aggregation).
+
+    Parameters
+    ----------
+    year : int
+        Demand year, 2020..2060 (provincial annual demand of pypsa-china-pik).
+    params : GridParameters
+    calibrate : bool, default True
+        Scale wind and solar profiles to the realised 2020 full-load hours (else raw atlite profiles).
+    inflexibility : bool, default True
+        Coal minimum load, CHP must-run in the northern heating season, nuclear flat.
+
+    Returns
+    -------
+    HourlyInputs
+    """
+    demand = ds.load_hourly_demand_mw(year)
+    index = demand.index
+    cap = model_capacity_mw(year, params)
+    prof = calibrated_profiles(params) if calibrate else ds.load_renewable_profiles()
+    pmax, pmin = {}, {}
+    for carrier, prov in prof.columns:
+        pmax[f"{prov} {carrier}"] = prof[(carrier, prov)].to_numpy()
+    heating = _heating_season(index)
+    for prov in cap.index:
+        if cap.at[prov, "nuclear"] > 0:
+            pmax[f"{prov} nuclear"] = np.full(len(index), params.nuclear_pu)
+            if inflexibility:
+                pmin[f"{prov} nuclear"] = np.full(len(index), params.nuclear_pu)
+        if inflexibility and cap.at[prov, "coal"] > 0:
+            chp = cap.at[prov, "coal_chp"]
+            cond = cap.at[prov, "coal"] - chp
+            winter = params.chp_winter_min_pu if prov in params.heating_provinces else params.coal_min_pu
+            must = np.where(heating, cond * params.coal_min_pu + chp * max(winter, params.coal_min_pu),
+                            cap.at[prov, "coal"] * params.coal_min_pu)
+            pmin[f"{prov} coal"] = must / cap.at[prov, "coal"]
+    if pmin:
+        # Must-run never exceeds a share of local demand: operators dispatch CHP and coal down before that
+        # (assumption: ``must_run_max_demand_frac``); coal must-run is cut first, nuclear is kept.
+        cap_mw = {name: cap.at[name.split(" ")[0], name.split(" ")[1]] for name in pmin}
+        for prov in cap.index:
+            coal, nuc = f"{prov} coal", f"{prov} nuclear"
+            limit = demand[prov].to_numpy() * params.must_run_max_demand_frac
+            nuc_mw = pmin[nuc] * cap_mw[nuc] if nuc in pmin else 0.0
+            if coal in pmin:
+                coal_mw = np.minimum(pmin[coal] * cap_mw[coal], np.maximum(limit - nuc_mw, 0.0))
+                pmin[coal] = coal_mw / cap_mw[coal]
+    inflow_pu = hydro_inflow_pu(index, params)
+    inflow = {f"{p} hydro": inflow_pu * cap.at[p, "hydro"] for p in cap.index if cap.at[p, "hydro"] > 0}
+    return HourlyInputs(demand_mw=demand, p_max_pu=pd.DataFrame(pmax, index=index),
+                        p_min_pu=pd.DataFrame(pmin, index=index),
+                        hydro_inflow_mw=pd.DataFrame(inflow, index=index), capacity_mw=cap)
+
+
+def parse_resolution(resolution: str) -> tuple[str, int]:
+    """``"1h"``/``"3h"``/``"24h"`` -> ("hours", N); ``"rep12"`` -> ("representative-days", 12)."""
+    text = str(resolution).strip().lower()
+    m = _NH.match(text)
+    if m and int(m.group(1)) >= 1 and HOURS % int(m.group(1)) == 0:
+        return "hours", int(m.group(1))
+    m = _REP.match(text)
+    if m and 1 <= int(m.group(1)) <= 365:
+        return "representative-days", int(m.group(1))
+    raise InputError("resolution", resolution,
+                     "'<N>h' with N dividing 8760 (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h) or 'rep<K>' "
+                     "(K representative days, 1..365)")
+
+
+def aggregate_time(frames: dict[str, pd.DataFrame], resolution: str
+                   ) -> tuple[pd.DatetimeIndex, pd.Series, dict[str, pd.DataFrame]]:
+    """Reduce hourly frames to N-hourly means or representative days.
+
+    Parameters
+    ----------
+    frames : dict of str to DataFrame
+        Hourly frames on the same 8,760-step index.
+    resolution : str
+        ``"<N>h"`` or ``"rep<K>"`` (tsam, hierarchical clustering of days, medoids rescaled to keep each
+        column's annual mean).
+
+    Returns
+    -------
+    snapshots : pandas.DatetimeIndex
+    weights_h : pandas.Series
+        Hours each snapshot stands for. [h]
+    reduced : dict of str to DataFrame
+    """
+    kind, k = parse_resolution(resolution)
+    index = next(iter(frames.values())).index
+    if kind == "hours":
+        groups = np.arange(len(index)) // k
+        snaps = index[::k]
+        reduced = {name: f.groupby(groups).mean().set_axis(snaps) for name, f in frames.items()}
+        return snaps, pd.Series(float(k), index=snaps), reduced
+    import tsam
+
+    parts, keys = [], {}
+    for name, f in frames.items():
+        if f.shape[1] == 0:
+            continue
+        cols = [f"{name}|{c}" for c in f.columns]
+        keys[name] = cols
+        parts.append(f.set_axis(cols, axis=1))
+    data = pd.concat(parts, axis=1)
+    data.index = data.index.tz_localize(None) if data.index.tz is not None else data.index
+    # normalise each column to [0, 1] so that MW and p.u. columns weigh alike
+    span = (data.max() - data.min()).replace(0.0, 1.0)
+    norm = (data - data.min()) / span
+    result = tsam.aggregate(norm, n_clusters=k, period_duration=24, temporal_resolution=1.0,
+                            preserve_column_means=True)
+    reps = result.cluster_representatives * span + data.min()
+    assign = np.asarray(result.cluster_assignments)
+    days = pd.DatetimeIndex(index[::24])
+    first_day = {c: int(np.flatnonzero(assign == c)[0]) for c in np.unique(assign)}
+    order = sorted(first_day, key=first_day.get)
+    snap_list, weight_list, rows = [], [], []
+    counts = result.cluster_counts
+    for c in order:
+        day0 = days[first_day[c]]
+        block = reps.loc[c]
+        for h in range(24):
+            snap_list.append(day0 + pd.Timedelta(hours=h))
+            weight_list.append(float(counts[c]))
+        rows.append(block.to_numpy())
+    snaps = pd.DatetimeIndex(snap_list, name=index.name)
+    values = np.vstack(rows)
+    allcols = list(data.columns)
+    reduced = {}
+    for name, f in frames.items():
+        if f.shape[1] == 0:
+            reduced[name] = pd.DataFrame(index=snaps)
+            continue
+        idx = [allcols.index(c) for c in keys[name]]
+        reduced[name] = pd.DataFrame(values[:, idx], index=snaps, columns=f.columns)
+    if "p_max_pu" in reduced:
+        reduced["p_max_pu"] = reduced["p_max_pu"].clip(0.0, 1.0)
+    if "p_min_pu" in reduced:
+        reduced["p_min_pu"] = reduced["p_min_pu"].clip(0.0, 1.0)
+    return snaps, pd.Series(weight_list, index=snaps), reduced
+
+
+def add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float = DEFAULT_PARAMETERS.voll_cny_per_mwh
+                      ) -> None:
+    """Add one ``load-shedding`` generator per bus (if absent) so that shortage shows as unserved energy.
+
+    Parameters
+    ----------
+    n : pypsa.Network
+    voll_cny_per_mwh : float
+        Value of lost load, the generators' marginal cost. [CNY/MWh]
+    """
+    if LOAD_SHEDDING_CARRIER not in n.carriers.index:
+        n.add("Carrier", LOAD_SHEDDING_CARRIER, co2_emissions=0.0,
+              color=CARRIER_COLOURS[LOAD_SHEDDING_CARRIER], nice_name=NICE_NAMES[LOAD_SHEDDING_CARRIER])
+    buses = [b for b in n.buses.index if f"{b} {LOAD_SHEDDING_CARRIER}" not in n.generators.index]
+    if not buses:
+        return
+    peak = n.loads_t.p_set.T.groupby(n.loads.bus).sum().T.max() if len(n.loads) else pd.Series(dtype=float)
+    p_nom = [max(float(peak.get(b, 0.0)), 1.0) * 1.5 for b in buses]
+    n.add("Generator", [f"{b} {LOAD_SHEDDING_CARRIER}" for b in buses], bus=buses,
+          carrier=LOAD_SHEDDING_CARRIER, p_nom=p_nom, marginal_cost=voll_cny_per_mwh)
+
+
+def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParameters = DEFAULT_PARAMETERS,
+                  calibrate: bool = True, inflexibility: bool = True, corridor_limits: bool = True,
+                  load_shedding: bool = True, inputs: HourlyInputs | None = None) -> pypsa.Network:
+    """Build the dispatch model of China's power system for one year.
+
+    Parameters
+    ----------
+    year : int, default 2020
+        Demand year (2020..2060); the fleet is the 2020 stock.
+    resolution : str, default "3h"
+        ``"1h"`` (8,760 steps), ``"<N>h"`` (N-hourly means) or ``"rep<K>"`` (K representative days).
+    params : GridParameters
+        Costs, emissions, inflexibility and calibration parameters.
+    calibrate : bool, default True
+        Wind/solar availability calibrated to realised 2020 full-load hours.
+    inflexibility : bool, default True
+        Coal minimum load, northern CHP must-run in the heating season, nuclear flat.
+    corridor_limits : bool, default True
+        Corridors at their capacity; ``False`` makes them unconstrained (1e7 MW).
+    load_shedding : bool, default True
+        Add ``load-shedding`` generators at the value of lost load.
+    inputs : HourlyInputs, optional
+        Pre-computed hourly inputs (reuse across resolutions).
+
+    Returns
+    -------
+    pypsa.Network
+        Ready to solve with :func:`computegrid.grid.solve.solve_network`.
+    """
+    if inputs is None:
+        inputs = hourly_inputs(year, params, calibrate=calibrate, inflexibility=inflexibility)
+    frames = {"demand": inputs.demand_mw, "p_max_pu": inputs.p_max_pu, "p_min_pu": inputs.p_min_pu,
+              "inflow": inputs.hydro_inflow_mw}
+    snaps, weights, red = aggregate_time(frames, resolution)
+    snaps = snaps.tz_localize(None) if snaps.tz is not None else snaps
+    for f in red.values():
+        f.index = snaps
+    weights.index = snaps
+    cap = inputs.capacity_mw
+    prov = ds.load_provinces()
+
+    n = pypsa.Network(name=f"China {year} ({resolution})")
+    n.set_snapshots(snaps)
+    n.snapshot_weightings.loc[:, :] = np.repeat(weights.to_numpy()[:, None], 3, axis=1)
+    for carrier, colour in CARRIER_COLOURS.items():
+        if carrier == LOAD_SHEDDING_CARRIER:
+            continue
+        n.add("Carrier", carrier, co2_emissions=params.co2_t_per_mwh.get(carrier, 0.0), color=colour,
+              nice_name=NICE_NAMES[carrier])
+    n.add("Bus", prov.index, x=prov["longitude_deg"], y=prov["latitude_deg"], carrier=CORRIDOR_CARRIER)
+    n.add("Load", prov.index, bus=prov.index, p_set=red["demand"][prov.index])
+
+    mc = params.marginal_cost_cny_per_mwh
+    pmax, pmin = red["p_max_pu"], red["p_min_pu"]
+    for carrier in ("coal", "gas", "nuclear", "onwind", "offwind", "solar"):
+        if carrier in ("onwind", "offwind", "solar"):
+            provs = [p for p in prov.index if f"{p} {carrier}" in pmax.columns]
+        else:
+            provs = [p for p in prov.index if cap.at[p, carrier] > 0]
+        if not provs:
+            continue
+        names = [f"{p} {carrier}" for p in provs]
+        kw = {}
+        cols_max = [c for c in names if c in pmax.columns]
+        cols_min = [c for c in names if c in pmin.columns]
+        if cols_max:
+            kw["p_max_pu"] = pmax[cols_max]
+        if cols_min:
+            kw["p_min_pu"] = pmin[cols_min]
+        cost = np.full(len(provs), float(mc[carrier]))
+        if carrier == "coal":
+            cost = cost * np.array([params.coal_cost_factor_by_province.get(p, 1.0) for p in provs])
+        n.add("Generator", names, bus=provs, carrier=carrier, p_nom=cap.loc[provs, carrier].to_numpy(),
+              marginal_cost=cost, **kw)
+
+    hydro = [p for p in prov.index if cap.at[p, "hydro"] > 0]
+    n.add("StorageUnit", [f"{p} hydro" for p in hydro], bus=hydro, carrier="hydro",
+          p_nom=cap.loc[hydro, "hydro"].to_numpy(), max_hours=params.hydro_max_hours_h,
+          inflow=red["inflow"][[f"{p} hydro" for p in hydro]], marginal_cost=mc["hydro"],
+          efficiency_store=0.0, efficiency_dispatch=1.0, p_min_pu=0.0, cyclic_state_of_charge=True)
+    for carrier, hours, eff in (("PHS", params.phs_max_hours_h, params.phs_efficiency),
+                                ("battery", params.battery_max_hours_h, params.battery_efficiency)):
+        n.add("StorageUnit", [f"{p} {carrier}" for p in prov.index], bus=prov.index, carrier=carrier,
+              p_nom=cap[carrier].reindex(prov.index).to_numpy(), max_hours=hours,
+              efficiency_store=eff ** 0.5, efficiency_dispatch=eff ** 0.5, marginal_cost=mc[carrier],
+              cyclic_state_of_charge=True)
+
+    cor = ds.load_corridors()
+    n.add("Link", cor.index, bus0=cor["bus0"].to_numpy(), bus1=cor["bus1"].to_numpy(),
+          carrier=CORRIDOR_CARRIER, p_min_pu=-1.0,
+          p_nom=cor["capacity_mw"].to_numpy() if corridor_limits else 1e7)
+    if load_shedding:
+        add_load_shedding(n, params.voll_cny_per_mwh)
+    return n

@@ -1,0 +1,150 @@
+"""Parameters of the China grid model by carrier, each with its source.
+
+Costs are in CNY (2020), energies in MWh, emissions in tCO2 per MWh of electricity supplied. These are the
+defaults of :func:`computegrid.grid.network.build_network`; pass a modified :class:`GridParameters` to change
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Carriers of the model, in the order they are reported.
+GENERATOR_CARRIERS = ("coal", "gas", "nuclear", "hydro", "onwind", "offwind", "solar")
+STORAGE_CARRIERS = ("PHS", "battery")
+LOAD_SHEDDING_CARRIER = "load-shedding"
+CORRIDOR_CARRIER = "AC"
+
+# --- fuel and emissions arithmetic (each constant cited) ---------------------------------------------
+#: Net heat rate of China's coal fleet 2020: 305.5 gce/kWh supplied (CEC, 2020 statistics, "供电标准煤耗
+#: 305.5 克/千瓦时") [secondary]. [tce/MWh]
+COAL_HEAT_RATE_TCE_PER_MWH = 0.3055
+#: Energy content of one tonne of coal equivalent: 29.3076 GJ (7,000 kcal/kg, Chinese national standard
+#: GB/T 2589). [GJ/tce]
+GJ_PER_TCE = 29.3076
+#: IPCC 2006 Guidelines, Vol. 2 Table 1.4, default CO2 factor of other bituminous coal: 94.6 tCO2/TJ.
+COAL_TCO2_PER_GJ = 0.0946
+#: IPCC 2006 Guidelines, Vol. 2 Table 1.4, natural gas: 56.1 tCO2/TJ.
+GAS_TCO2_PER_GJ = 0.0561
+#: Assumption: net efficiency of the gas fleet (mix of combined-cycle ~55% and peaking units ~38%). [-]
+GAS_EFFICIENCY = 0.50
+#: Assumption: 2020 thermal coal price, 5,500 kcal/kg at Qinhuangdao port, about 580 CNY/t (CCTD/China
+#: Coal Market index annual mean; range 530-690 CNY/t over 2020) [secondary]. [CNY/t]
+COAL_PRICE_CNY_PER_T_5500KCAL = 580.0
+#: Assumption: gas price for power plants about 2.5 CNY/m3 (provincial city-gate prices 2020 plus
+#: transport) at 36 MJ/m3 (lower heating value of Chinese pipeline gas, GB 17820 class 1 >= 34 MJ/m3). [CNY/GJ]
+GAS_PRICE_CNY_PER_GJ = 2.5 / 0.036
+
+COAL_PRICE_CNY_PER_TCE = COAL_PRICE_CNY_PER_T_5500KCAL * 7000.0 / 5500.0
+COAL_CO2_T_PER_MWH = COAL_HEAT_RATE_TCE_PER_MWH * GJ_PER_TCE * COAL_TCO2_PER_GJ  # about 0.847
+GAS_CO2_T_PER_MWH = 3.6 / GAS_EFFICIENCY * GAS_TCO2_PER_GJ  # about 0.404
+COAL_FUEL_CNY_PER_MWH = COAL_HEAT_RATE_TCE_PER_MWH * COAL_PRICE_CNY_PER_TCE  # about 226
+GAS_FUEL_CNY_PER_MWH = 3.6 / GAS_EFFICIENCY * GAS_PRICE_CNY_PER_GJ  # 500
+
+
+@dataclass(frozen=True)
+class GridParameters:
+    """Parameters of the base-year model. Every default is cited in the field's comment.
+
+    Attributes
+    ----------
+    marginal_cost_cny_per_mwh : dict
+        Short-run cost per carrier. [CNY/MWh]
+    co2_t_per_mwh : dict
+        Direct CO2 per MWh supplied, per carrier. [tCO2/MWh]
+    voll_cny_per_mwh : float
+        Value of lost load: cost of the ``load-shedding`` generators. [CNY/MWh]
+    coal_min_pu : float
+        Minimum output of the condensing coal fleet as a share of its capacity. [-]
+    chp_winter_min_pu : float
+        Minimum output of coal CHP in the northern heating season as a share of CHP capacity. [-]
+    heating_provinces : tuple
+        Provinces with central heating (heating season 15 Nov - 15 Mar).
+    nuclear_pu : float
+        Flat output of nuclear as a share of capacity. [-]
+    hydro_full_load_hours_h : float
+        Annual inflow of conventional hydro in full-load hours. [h]
+    hydro_seasonal_amplitude : float
+        Relative amplitude of the monthly inflow cosine (peak in August). [-]
+    hydro_max_hours_h : float
+        Reservoir size of the aggregated hydro plant in hours at full output. [h]
+    phs_max_hours_h, battery_max_hours_h : float
+        Energy-to-power ratios. [h]
+    phs_efficiency, battery_efficiency : float
+        Round-trip efficiencies, split equally between charge and discharge. [-]
+    wind_curtailment_frac, solar_curtailment_frac : float
+        National 2020 curtailment used to turn realised full-load hours into available hours. [-]
+    wind_year_average_frac, solar_year_average_frac : float
+        Capacity online the whole of 2020 over year-end 2020 stock (for the 2020 fleet). [-]
+    coal_capacity_mw, gas_capacity_mw : float or None
+        National capacity the provincial coal and gas stock is scaled to (None: as in the files). [MW]
+    """
+
+    marginal_cost_cny_per_mwh: dict = field(default_factory=lambda: {
+        "coal": round(COAL_FUEL_CNY_PER_MWH, 1),  # fuel only: heat rate x coal price (see constants)
+        "gas": round(GAS_FUEL_CNY_PER_MWH, 1),  # fuel only
+        "nuclear": 40.0,  # assumption: fuel + variable O&M about 0.04 CNY/kWh
+        "hydro": 5.0,  # assumption: variable O&M, water resource fee about 0.005 CNY/kWh
+        "onwind": 0.5,  # assumption: near zero; small positive values break ties
+        "offwind": 0.5,
+        "solar": 0.4,
+        "PHS": 1.0,  # assumption: variable O&M per MWh discharged
+        "battery": 2.0,
+    })
+    co2_t_per_mwh: dict = field(default_factory=lambda: {
+        "coal": round(COAL_CO2_T_PER_MWH, 4), "gas": round(GAS_CO2_T_PER_MWH, 4), "nuclear": 0.0,
+        "hydro": 0.0, "onwind": 0.0, "offwind": 0.0, "solar": 0.0, "PHS": 0.0, "battery": 0.0,
+        "load-shedding": 0.0,
+    })
+    #: assumption: pithead coal in the big producing provinces costs about 30% less than coal delivered to
+    #: the coast (Qinhuangdao port price minus rail/sea freight of 150-200 CNY/t); factor on coal cost.
+    coal_cost_factor_by_province: dict = field(default_factory=lambda: {
+        "NM": 0.7, "SX": 0.7, "SN": 0.7, "XJ": 0.6, "NX": 0.75, "GS": 0.85, "QH": 0.9, "GZ": 0.85,
+        "HA": 0.9, "AH": 0.9, "HE": 0.95, "SD": 0.95, "HL": 0.9, "YN": 0.9, "GD": 1.05, "GX": 1.05,
+        "FJ": 1.05, "HI": 1.1, "ZJ": 1.05, "SH": 1.05, "JS": 1.0, "HN": 1.05, "JX": 1.05, "HB": 1.05,
+        "CQ": 1.0, "SC": 1.0})
+    #: assumption: 30 CNY/kWh, far above any fuel cost so that shedding is the last resort.
+    voll_cny_per_mwh: float = 30_000.0
+    #: assumption: one fifth of the condensing fleet stays online at minimum stable load (about 40-50%
+    #: of rating for Chinese subcritical/supercritical units), aggregated 0.2 of fleet capacity.
+    coal_min_pu: float = 0.2
+    #: assumption: heat-led operation ("以热定电") holds CHP units at about 60% of electrical rating in the
+    #: heating season.
+    chp_winter_min_pu: float = 0.6
+    #: Provinces north of the Qinling-Huaihe line with central heating (GB 50736 heating zones).
+    heating_provinces: tuple = ("BJ", "TJ", "HE", "SX", "NM", "LN", "JL", "HL", "SD", "HA", "SN", "GS",
+                                "QH", "NX", "XJ")
+    #: assumption: must-run (coal minimum + CHP + nuclear) is capped at 80% of the province's demand in
+    #: each hour; beyond that the model would have no feasible dispatch without exports.
+    must_run_max_demand_frac: float = 0.8
+    #: CEC 2020: nuclear utilisation 7,453 h -> 0.851 of capacity, run flat [secondary].
+    nuclear_pu: float = 7453.0 / 8760.0
+    #: CEC 2020: hydro utilisation 3,827 h [secondary].
+    hydro_full_load_hours_h: float = 3827.0
+    #: assumption: wet/dry season ratio about 2.3 (August vs February), amplitude 0.4 of a cosine.
+    hydro_seasonal_amplitude: float = 0.4
+    #: assumption: weekly regulation of the aggregated provincial reservoir (168 h at full output).
+    hydro_max_hours_h: float = 168.0
+    #: assumption: 6 h, typical of Chinese pumped-storage plants (e.g. Fengning 3.6 GW / 40 GWh = 11 h,
+    #: Guangzhou 2.4 GW / 14 GWh = 6 h).
+    phs_max_hours_h: float = 6.0
+    #: assumption: 2 h, typical of 2020-era grid batteries in China.
+    battery_max_hours_h: float = 2.0
+    phs_efficiency: float = 0.75  # assumption: round trip 75% (IEA/IRENA typical 70-80%)
+    battery_efficiency: float = 0.85  # assumption: round trip 85% (lithium-ion, incl. inverter)
+    #: NEA 2020: national wind utilisation rate 96.5% -> curtailment 3.5%.
+    wind_curtailment_frac: float = 0.035
+    #: NEA 2020: national solar utilisation rate 98.0% -> curtailment 2.0%.
+    solar_curtailment_frac: float = 0.020
+    #: CEC: grid-connected wind 210.05 GW end-2019, 281.53 GW end-2020 -> 0.746 ran all year.
+    wind_year_average_frac: float = 210.05 / 281.53
+    #: CEC: grid-connected solar 204.18 GW end-2019, 253.43 GW end-2020 -> 0.806 ran all year.
+    solar_year_average_frac: float = 204.18 / 253.43
+    #: CEC end-2020: coal-fired capacity 1,080 GW (10.8亿千瓦) [secondary]; the pypsa-china-thu stock sums to
+    #: 1,276 GW (condensing + CHP) and is scaled to it.
+    coal_capacity_mw: float | None = 1_080_000.0
+    #: CEC end-2020: gas-fired capacity 98 GW (9,802万千瓦) [secondary]; the file's 75 GW is scaled to it.
+    gas_capacity_mw: float | None = 98_020.0
+
+
+DEFAULT_PARAMETERS = GridParameters()

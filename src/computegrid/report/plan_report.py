@@ -1,0 +1,194 @@
+"""Report of a planning run: ``report.html`` (plotly) and PNG figures (matplotlib).
+
+Charts: national dispatch of the co-optimised plan, curtailment with and without AI, AI load by
+site and hour, a map of built data-centre capacity, and the explanation of the optimum.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CARRIER_COLOURS = {
+    "coal": "#4d4d4d", "gas": "#c27c0e", "nuclear": "#9b59b6", "hydro": "#2e86c1", "onwind": "#48c9b0",
+    "offwind": "#1abc9c", "solar": "#f4d03f", "PHS": "#5dade2", "battery": "#e74c3c",
+    "load-shedding": "#ff00ff",
+}
+SCENARIO_COLOURS = {"status-quo": "#7f8c8d", "west-static": "#2980b9", "co-optimised": "#27ae60"}
+
+
+def _frames(result, inputs):
+    from computegrid.grid import coplan_results as cr
+
+    n = result.networks["co-optimised"]
+    dispatch = cr.dispatch_by_carrier_mw(n) / 1e3  # GW
+    load = result.results["co-optimised"].site_load_it_mw
+    pue = inputs.sites.pue.astype(float)
+    site_fac = load.groupby(level="site").sum().mul(pue.reindex(load.groupby(level="site").sum().index), axis=0).T / 1e3
+    class_it = load.groupby(level="class").sum().T / 1e3
+    return dispatch, site_fac, class_it
+
+
+def write_pngs(folder: Path, result, inputs) -> list[str]:
+    """Write the PNG figures; return their file names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dispatch, site_fac, class_it = _frames(result, inputs)
+    scen = result.summary["scenarios"]
+    names = []
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    labels = list(scen)
+    ax = axes[0]
+    ref = result.summary["reference_no_ai"]["curtailment_twh_per_year"]
+    vals = [scen[s]["curtailment_twh_per_year"] for s in labels]
+    ax.bar(["no AI"] + labels, [ref] + vals, color=["#bbbbbb"] + [SCENARIO_COLOURS[s] for s in labels])
+    ax.set_ylabel("wind + solar curtailment [TWh/yr]")
+    ax.set_title("Curtailment without and with AI load")
+    ax.tick_params(axis="x", rotation=15)
+    ax = axes[1]
+    sites = inputs.sites.index
+    bottom = np.zeros(len(labels))
+    cmap = plt.get_cmap("tab20")
+    for i, s in enumerate(sites):
+        v = np.array([scen[k]["ai_energy_by_site_twh_per_year"].get(s, 0.0) for k in labels])
+        if v.sum() <= 1e-6:
+            continue
+        ax.bar(labels, v, bottom=bottom, label=s, color=cmap(i % 20))
+        bottom += v
+    ax.set_ylabel("AI facility energy [TWh/yr]")
+    ax.set_title("AI energy by site")
+    ax.legend(fontsize=6, ncol=2)
+    ax.tick_params(axis="x", rotation=15)
+    ax = axes[2]
+    cost = np.array([scen[k]["system_cost_cny_per_year"] for k in labels]) / 1e9
+    ax.bar(labels, cost - cost.min() + 1e-9, color=[SCENARIO_COLOURS[s] for s in labels])
+    ax.set_ylabel("system cost above the cheapest [bn CNY/yr]")
+    ax.set_title("Cost difference between scenarios")
+    ax.tick_params(axis="x", rotation=15)
+    fig.tight_layout()
+    fig.savefig(folder / "comparison.png", dpi=110)
+    plt.close(fig)
+    names.append("comparison.png")
+
+    fig, axes = plt.subplots(2, 1, figsize=(13, 7), sharex=True)
+    ax = axes[0]
+    pos = dispatch.clip(lower=0.0)
+    order = [c for c in CARRIER_COLOURS if c in pos.columns] + [c for c in pos.columns if c not in CARRIER_COLOURS]
+    ax.stackplot(pos.index, *[pos[c].to_numpy() for c in order], labels=order,
+                 colors=[CARRIER_COLOURS.get(c, "#999999") for c in order], linewidth=0)
+    ax.set_ylabel("dispatch [GW]")
+    ax.set_title("National dispatch, co-optimised plan")
+    ax.legend(fontsize=7, ncol=5, loc="upper left")
+    ax = axes[1]
+    active = site_fac.columns[site_fac.sum() > 1e-6]
+    ax.stackplot(site_fac.index, *[site_fac[c].to_numpy() for c in active], labels=list(active),
+                 colors=[cmap(i % 20) for i in range(len(active))], linewidth=0)
+    ax.set_ylabel("AI facility load [GW]")
+    ax.set_title("AI load by site and hour, co-optimised plan")
+    ax.legend(fontsize=7, ncol=4, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(folder / "dispatch.png", dpi=110)
+    plt.close(fig)
+    names.append("dispatch.png")
+
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    caps = pd.Series(scen["co-optimised"]["dc_capacity_by_site_mw"]).reindex(inputs.sites.index).fillna(0.0)
+    ax.scatter(inputs.sites.longitude_deg, inputs.sites.latitude_deg, s=8, c="k")
+    ax.scatter(inputs.sites.longitude_deg, inputs.sites.latitude_deg, s=np.sqrt(caps.to_numpy()) * 6,
+               c=[("#c0392b" if s == "west" else "#2471a3") for s in inputs.sites.side], alpha=0.6)
+    for s, row in inputs.sites.iterrows():
+        ax.annotate(f"{s}\n{caps[s] / 1e3:.1f} GW", (row.longitude_deg, row.latitude_deg), fontsize=7)
+    ax.set_xlabel("longitude [deg]")
+    ax.set_ylabel("latitude [deg]")
+    ax.set_title("Data-centre IT capacity built, co-optimised (red: western clusters)")
+    fig.tight_layout()
+    fig.savefig(folder / "capacity_map.png", dpi=110)
+    plt.close(fig)
+    names.append("capacity_map.png")
+    return names
+
+
+def _table_html(summary) -> str:
+    keys = [("system_cost_cny_per_year", "system cost [bn CNY/yr]", 1e-9),
+            ("emissions_mt_co2_per_year", "CO2 [Mt/yr]", 1.0),
+            ("curtailment_twh_per_year", "wind+solar curtailment [TWh/yr]", 1.0),
+            ("curtailment_no_ai_twh_per_year", "curtailment without AI [TWh/yr]", 1.0),
+            ("ai_energy_twh_per_year", "AI facility energy [TWh/yr]", 1.0),
+            ("ai_energy_west_frac", "AI energy in the west [-]", 1.0),
+            ("ai_energy_from_curtailment_frac", "AI energy from otherwise-curtailed power [-]", 1.0),
+            ("dc_capacity_total_mw", "IT capacity built [GW]", 1e-3),
+            ("peak_net_load_east_mw", "peak net load, eastern provinces [GW]", 1e-3),
+            ("unserved_energy_twh_per_year", "unserved energy [TWh/yr]", 1.0),
+            ("latency_compliance_frac", "latency compliance [-]", 1.0)]
+    scen = summary["scenarios"]
+    head = "".join(f"<th>{html.escape(s)}</th>" for s in scen)
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td>" + "".join(f"<td>{scen[s][k] * f:,.4g}</td>" for s in scen) + "</tr>"
+        for k, label, f in keys)
+    return f"<table><tr><th></th>{head}</tr>{rows}</table>"
+
+
+def write_html(folder: Path, result, inputs, pngs: list[str]) -> None:
+    """Write ``report.html`` with interactive plotly charts (plotly.js embedded once)."""
+    import plotly.graph_objects as go
+
+    dispatch, site_fac, class_it = _frames(result, inputs)
+    summary = result.summary
+    figs = []
+    fig = go.Figure()
+    for c in [c for c in CARRIER_COLOURS if c in dispatch.columns] + [c for c in dispatch.columns if c not in CARRIER_COLOURS]:
+        fig.add_trace(go.Scatter(x=dispatch.index, y=dispatch[c].clip(lower=0.0), name=c, stackgroup="one",
+                                 line={"width": 0, "color": CARRIER_COLOURS.get(c)}))
+    fig.update_layout(title="National dispatch, co-optimised plan [GW]", height=420)
+    figs.append(fig)
+    scen = summary["scenarios"]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=list(scen), y=[scen[s]["curtailment_no_ai_twh_per_year"] for s in scen], name="without AI"))
+    fig.add_trace(go.Bar(x=list(scen), y=[scen[s]["curtailment_twh_per_year"] for s in scen], name="with AI"))
+    fig.add_trace(go.Bar(x=list(scen), y=[scen[s]["curtailment_absorbed_twh_per_year"] for s in scen],
+                         name="absorbed by AI"))
+    fig.update_layout(title="Wind and solar curtailment [TWh/yr]: curtailment absorbed by AI load", barmode="group",
+                      height=380)
+    figs.append(fig)
+    fig = go.Figure()
+    for c in site_fac.columns[site_fac.sum() > 1e-6]:
+        fig.add_trace(go.Scatter(x=site_fac.index, y=site_fac[c], name=c, stackgroup="one", line={"width": 0}))
+    fig.update_layout(title="AI facility load by site and hour, co-optimised plan [GW]", height=420)
+    figs.append(fig)
+    caps = pd.Series(scen["co-optimised"]["dc_capacity_by_site_mw"]).reindex(inputs.sites.index).fillna(0.0)
+    fig = go.Figure(go.Scattergeo(
+        lon=inputs.sites.longitude_deg, lat=inputs.sites.latitude_deg, text=[f"{s}: {caps[s]:,.0f} MW" for s in caps.index],
+        mode="markers+text", textposition="top center",
+        marker={"size": 4 + np.sqrt(caps.to_numpy()) / 3, "color": ["#c0392b" if s == "west" else "#2471a3"
+                                                                       for s in inputs.sites.side]}))
+    fig.update_geos(lataxis_range=[17, 54], lonaxis_range=[73, 135], showcountries=True)
+    fig.update_layout(title="Data-centre IT capacity built, co-optimised [MW]", height=520)
+    figs.append(fig)
+    parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
+    explain = "".join(f"<li>{html.escape(t)}</li>" for t in summary["explain"]["text"])
+    imgs = "".join(f'<img src="{p}" style="max-width:100%">' for p in pngs)
+    doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>computegrid plan {html.escape(summary['run_id'])}</title>
+<style>body{{font-family:sans-serif;max-width:1200px;margin:auto}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><body>
+<h1>Co-planning AI compute with the grid: {html.escape(summary['scenario_name'])}</h1>
+<p>Year {summary['year']}, resolution {html.escape(str(summary['resolution']))} ({summary['n_snapshots']} snapshots),
+co-investment {'on' if summary['expand'] else 'off'}, run time {summary['runtime_s']} s.</p>
+<h2>Side by side</h2>{_table_html(summary)}
+<h2>Why the optimiser chose this</h2><ul>{explain}</ul>
+<h2>Charts</h2>{''.join(parts)}
+<h2>Figures</h2>{imgs}
+</body></html>"""
+    (folder / "report.html").write_text(doc, encoding="utf-8")
+
+
+def write_report(folder: Path, result, inputs) -> None:
+    """Write the PNG figures and ``report.html`` into ``folder``."""
+    pngs = write_pngs(folder, result, inputs)
+    write_html(folder, result, inputs, pngs)

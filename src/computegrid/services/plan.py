@@ -1,0 +1,463 @@
+"""The main job: co-plan AI data-centre siting and hourly scheduling with China's power system.
+
+``run_plan`` solves, on the same network and data, the no-AI reference, the two baselines
+(``status-quo``, ``west-static``) and the ``co-optimised`` plan, compares them, and writes
+``runs/<run-id>/`` atomically. The CLI (``computegrid plan``) and the HTTP API call it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from computegrid.demand.ai_load import (
+    EASTERN_PROVINCES,
+    LoadClass,
+    check_reachable,
+    class_demand_mw,
+    class_profile_frac,
+    load_origin_weights,
+    normalise_weights,
+)
+from computegrid.demand.ai_placement import place
+from computegrid.errors import InputError
+from computegrid.services.scenario import ScenarioConfig, load_scenario, scenario_dict
+from computegrid.units import HOURS_PER_YEAR, mwh_to_twh, t_to_mt, twh_to_mwh
+
+SCENARIOS = ("status-quo", "west-static", "co-optimised")
+#: Default time resolution of `computegrid plan`, chosen so that the four solves finish in under
+#: 2 minutes on two cores; its error against the hourly model is stated in docs/planning.md.
+DEFAULT_RESOLUTION = "24h"
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything the solves need besides the network (validated)."""
+
+    config: ScenarioConfig
+    classes: tuple[LoadClass, ...]
+    sites: pd.DataFrame  # index site: bus, pue, capacity_max_mw, capex_cny_per_mw_per_year, kind, side, lat/lon
+    rtt_ms: pd.DataFrame  # origin x site
+    demand_mw: pd.DataFrame  # class x origin (mean IT power)
+
+
+@dataclass
+class PlanResult:
+    """Outcome of :func:`run_plan`."""
+
+    run_id: str
+    run_dir: Path | None
+    summary: dict
+    networks: dict = field(default_factory=dict, repr=False)
+    results: dict = field(default_factory=dict, repr=False)
+    signals: pd.DataFrame | None = field(default=None, repr=False)
+
+
+# -------------------------------------------------------------------- inputs
+
+def classes_from(config: ScenarioConfig) -> tuple[LoadClass, ...]:
+    """LoadClass objects of a scenario, in file order."""
+    return tuple(LoadClass(name, c.share_frac, c.rtt_max_ms, c.window, c.floor_frac, c.profile)
+                 for name, c in config.ai.classes.items())
+
+
+def prepare(config: ScenarioConfig, sites: pd.DataFrame | None = None,
+            provinces: pd.DataFrame | None = None) -> PlanInputs:
+    """Resolve sites, latency and demand of a scenario and check them against the data.
+
+    Parameters
+    ----------
+    config : ScenarioConfig
+        The scenario.
+    sites, provinces : pandas.DataFrame, optional
+        Candidate sites and provinces (default: the grid model's ``load_sites()`` and
+        ``load_provinces()``); tests pass small hand-made tables.
+    """
+    from computegrid.datasets.grid import load_provinces, load_sites
+    from computegrid.facility.latency import latency_matrix_ms
+
+    sites = (load_sites() if sites is None else sites).copy()
+    provinces = load_provinces() if provinces is None else provinces
+    include = config.sites.include
+    if include != "all":
+        unknown = [s for s in include if s not in sites.index]
+        if unknown:
+            raise InputError("sites.include", unknown[0], "allowed: " + ", ".join(sites.index))
+        sites = sites.loc[list(include)]
+    for name, ov in config.sites.overrides.items():
+        if name not in sites.index:
+            raise InputError(f"sites.overrides.{name}", name, "allowed: " + ", ".join(sites.index))
+        for key, value in ov.model_dump(exclude_none=True).items():
+            sites.loc[name, key] = value
+    sites["bus"] = sites["province"]
+    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * 1e3
+    rtt = latency_matrix_ms(provinces, sites, route_factor=config.latency.route_factor,
+                            equipment_ms=config.latency.equipment_ms)
+    if config.ai.origin_weights == "gdp-2023":
+        weights = load_origin_weights().reindex(provinces.index).fillna(0.0)
+    else:
+        weights = config.ai.origin_weights
+        unknown = [p for p in weights if p not in provinces.index]
+        if unknown:
+            raise InputError(f"ai.origin_weights.{unknown[0]}", unknown[0],
+                             "allowed: a province code (" + ", ".join(provinces.index) + ")")
+    weights = normalise_weights(pd.Series(weights, dtype=float).reindex(provinces.index).fillna(0.0),
+                                "ai.origin_weights")
+    classes = classes_from(config)
+    it_mwh = twh_to_mwh(config.ai.facility_energy_twh_per_year) / config.ai.reference_pue
+    demand = class_demand_mw(classes, it_mwh, weights, HOURS_PER_YEAR)
+    check_reachable(classes, demand, rtt)
+    return PlanInputs(config, classes, sites, rtt, demand)
+
+
+# -------------------------------------------------------------------- solves
+
+def _default_builder(config: ScenarioConfig, resolution: str):
+    from computegrid.grid.network import build_network
+
+    return build_network(config.year, resolution=resolution)
+
+
+def _spec(inputs: PlanInputs, scenario: str, n):
+    from computegrid.grid.coplan import CoplanSpec, snapshot_hours
+
+    classes = inputs.classes
+    fixed = None
+    if scenario != "co-optimised":
+        interval_h = float(snapshot_hours(n).median())
+        peak = {c.name: float(class_profile_frac(c, n.snapshots, interval_h).max()) for c in classes}
+        order = tuple(sorted(classes, key=lambda c: c.shiftable))
+        fixed = place(scenario, order, inputs.demand_mw, inputs.rtt_ms, inputs.sites, peak)
+        classes = tuple(dataclasses.replace(c, window="hour", floor_frac=0.0) for c in classes)
+    return CoplanSpec(sites=inputs.sites, classes=classes, demand_mw=inputs.demand_mw, rtt_ms=inputs.rtt_ms,
+                      voll_cny_per_mwh=inputs.config.costs.voll_cny_per_mwh, fixed_shares=fixed)
+
+
+def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_options=None) -> tuple[dict, dict]:
+    """Solve the no-AI reference and each scenario on copies of ``base_network``."""
+    from computegrid.grid.coplan import apply_carbon_price, expand_near_sites, solve_coplan, solve_plain
+
+    apply_carbon_price(base_network, inputs.config.costs.carbon_price_cny_per_t)
+    if inputs.config.expand:
+        expand_near_sites(base_network, inputs.sites.bus.unique())
+    networks, results = {}, {}
+    ref = base_network.copy()
+    status, condition = solve_plain(ref, inputs.config.costs.voll_cny_per_mwh, solver_options=solver_options)
+    if status != "ok":
+        raise InputError("scenario", inputs.config.name, f"the no-AI reference did not solve ({condition})")
+    networks["no-ai"] = ref
+    for name in scenarios:
+        n = base_network.copy()
+        spec = _spec(inputs, name, n)
+        res = solve_coplan(n, spec, solver_options=solver_options)
+        if not res.ok:
+            raise InputError("scenario", name, f"the solver stopped: {res.condition}")
+        networks[name], results[name] = n, res
+    return networks, results
+
+
+# -------------------------------------------------------------------- metrics
+
+def scenario_metrics(inputs: PlanInputs, n, res, ref) -> dict:
+    """Side-by-side figures of one solved scenario (annualised)."""
+    from computegrid.facility.latency import latency_matrix_ms
+    from computegrid.grid import coplan_results as cr
+
+    f = cr.annual_factor(n)
+    w = cr.snapshot_hours(n)
+    sites = inputs.sites
+    pue = sites.pue.astype(float)
+    load = res.site_load_it_mw  # (class, site) x snapshot
+    it_mwh = load.mul(w.to_numpy(), axis=1).sum(axis=1)
+    fac_mwh = it_mwh * pue.reindex(it_mwh.index.get_level_values("site")).to_numpy()
+    by_site = fac_mwh.groupby(level="site").sum().reindex(sites.index, fill_value=0.0)
+    by_class = fac_mwh.groupby(level="class").sum()
+    by_site_class = {s: {c: mwh_to_twh(v * f) for (c, s2), v in fac_mwh.items() if s2 == s} for s in sites.index}
+    ai_twh = mwh_to_twh(fac_mwh.sum() * f)
+    curt_ref = mwh_to_twh(cr.curtailment_mwh(ref).sum() * cr.annual_factor(ref))
+    curt = mwh_to_twh(cr.curtailment_mwh(n).sum() * f)
+    absorbed = curt_ref - curt
+    # latency compliance: recompute every served pair's RTT from coordinates, independently of the LP
+    pairs = res.pairs[(res.pairs.share > 1e-9) & ~res.pairs.probe]
+    origins = pairs[pairs.origin != "*"]
+    limit = {c.name: c.rtt_max_ms for c in inputs.classes}
+    ok_energy = total_energy = 0.0
+    if len(pairs):
+        from computegrid.datasets.grid import load_provinces
+
+        prov = load_provinces()
+        known = origins.origin.isin(prov.index)
+        rtt = latency_matrix_ms(prov.loc[origins.origin[known].unique()], sites,
+                                route_factor=inputs.config.latency.route_factor,
+                                equipment_ms=inputs.config.latency.equipment_ms) if known.any() else None
+        for _, p in pairs.iterrows():
+            e = p.share * p.demand_mw
+            total_energy += e
+            lim = limit.get(p["class"])
+            if lim is None or p.origin == "*":
+                ok_energy += e
+            else:
+                r = float(rtt.loc[p.origin, p.site]) if (rtt is not None and p.origin in rtt.index) else float(
+                    inputs.rtt_ms.loc[p.origin, p.site])
+                ok_energy += e if r <= lim + 1e-9 else 0.0
+    price = cr.marginal_price(n)
+    site_price = price.reindex(columns=sites.bus.to_numpy())
+    site_price.columns = sites.index
+    dc = cr.dc_consumption_mw(n)
+    dc.columns = [c.removeprefix("dc ") for c in dc.columns]
+    dc = dc.reindex(columns=sites.index, fill_value=0.0)
+    weighted = (site_price * dc.mul(w, axis=0)).sum() / dc.mul(w, axis=0).sum().replace(0, np.nan)
+    shed_twh = mwh_to_twh(cr.unserved_energy_mwh(n) * f)
+    ai_unserved_twh = mwh_to_twh(res.unserved_ai_it_mwh * f)
+    return {
+        "system_cost_cny_per_year": float(res.objective_cny * f),
+        "emissions_mt_co2_per_year": t_to_mt(cr.emissions_t(n) * f),
+        "curtailment_twh_per_year": curt,
+        "curtailment_no_ai_twh_per_year": curt_ref,
+        "curtailment_absorbed_twh_per_year": absorbed,
+        "ai_energy_twh_per_year": ai_twh,
+        "ai_it_energy_twh_per_year": mwh_to_twh(it_mwh.sum() * f),
+        "ai_energy_by_site_twh_per_year": {s: mwh_to_twh(v * f) for s, v in by_site.items()},
+        "ai_energy_by_class_twh_per_year": {c: mwh_to_twh(v * f) for c, v in by_class.items()},
+        "ai_energy_by_site_and_class_twh_per_year": by_site_class,
+        "ai_energy_west_frac": float(by_site[sites.side == "west"].sum() / by_site.sum()) if by_site.sum() > 0 else 0.0,
+        "ai_energy_from_curtailment_frac": float(np.clip(absorbed / ai_twh, 0.0, 1.0)) if ai_twh > 0 else 0.0,
+        "unserved_energy_twh_per_year": shed_twh + ai_unserved_twh,
+        "unserved_grid_energy_twh_per_year": shed_twh,
+        "unserved_ai_it_energy_twh_per_year": ai_unserved_twh,
+        "latency_compliance_frac": float(ok_energy / total_energy) if total_energy > 0 else 1.0,
+        "dc_capacity_by_site_mw": {s: float(v) for s, v in res.capacity_it_mw.items()},
+        "dc_capacity_total_mw": float(res.capacity_it_mw.sum()),
+        "peak_net_load_east_mw": cr.peak_net_load_mw(n, EASTERN_PROVINCES),
+        "peak_net_load_east_no_ai_mw": cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
+        "marginal_price_at_sites_cny_per_mwh": {s: (None if pd.isna(v) else float(v))
+                                                 for s, v in weighted.items()},
+        "mean_price_at_sites_cny_per_mwh": {s: float(v) for s, v in site_price.mul(w, axis=0).sum().div(w.sum()).items()},
+    }
+
+
+def explain(inputs: PlanInputs, n, res) -> dict:
+    """Binding constraints and shadow prices of the co-optimised plan, in numbers and plain words."""
+    from computegrid.grid import coplan_results as cr
+
+    corridors = cr.corridor_value_cny_per_mw_per_year(n).sort_values(ascending=False)
+    corridors = corridors[corridors > 1.0]
+    caps = res.site_cap_value_cny_per_mw_per_year.sort_values(ascending=False)
+    caps = caps[caps > 1.0]
+    probes = res.probe_value_cny_per_mw_per_year.sort_values(ascending=False)
+    pairs = res.pairs.set_index(res.pairs.index)
+    probe_rows = []
+    for key, value in probes.items():
+        p = pairs.loc[key]
+        lim = next(c.rtt_max_ms for c in inputs.classes if c.name == p["class"])
+        probe_rows.append({"class": p["class"], "origin": p.origin, "site": p.site, "rtt_ms": float(p.rtt_ms),
+                           "rtt_max_ms": lim, "extra_ms_needed": float(p.rtt_ms - lim),
+                           "value_cny_per_mw_per_year": float(value)})
+    lines = []
+    if len(caps):
+        top = caps.index[0]
+        lines.append(f"Site caps bind at {', '.join(caps.index[:5])}: one more MW of IT capacity allowed at "
+                     f"{top} would lower the annual system cost by {caps.iloc[0]:,.0f} CNY.")
+    else:
+        lines.append("No site cap binds: every site was built below its cap.")
+    if len(corridors):
+        top = corridors.index[0]
+        lines.append(f"The most valuable corridor is {top}: one more MW of transfer capacity would save "
+                     f"{corridors.iloc[0]:,.0f} CNY per year ({len(corridors)} corridors are congested "
+                     "in at least one snapshot).")
+    binding = [r for r in probe_rows if r["value_cny_per_mw_per_year"] > 1.0]
+    if binding:
+        r = binding[0]
+        lines.append(f"Latency binds for {r['class']} demand from {r['origin']}: allowing "
+                     f"{r['extra_ms_needed']:.1f} ms more (to reach {r['site']} at {r['rtt_ms']:.1f} ms) would "
+                     f"be worth {r['value_cny_per_mw_per_year']:,.0f} CNY per MW of demand moved per year.")
+        within_1ms = [r for r in binding if r["extra_ms_needed"] <= 1.0]
+        if within_1ms:
+            lines.append(f"One more ms of latency allowance would open {len(within_1ms)} origin-site pairs worth up "
+                         f"to {max(r['value_cny_per_mw_per_year'] for r in within_1ms):,.0f} CNY per MW-year.")
+        else:
+            lines.append("One more ms of latency allowance opens no valuable pair; the nearest needs "
+                         f"{min(r['extra_ms_needed'] for r in binding):.1f} ms more.")
+    else:
+        lines.append("No latency limit binds at the margin: moving demand to the next site beyond a limit "
+                     "would not lower the cost.")
+    return {"text": lines,
+            "site_cap_value_cny_per_mw_per_year": {k: float(v) for k, v in caps.items()},
+            "corridor_value_cny_per_mw_per_year": {k: float(v) for k, v in corridors.head(10).items()},
+            "latency_value": probe_rows[:20]}
+
+
+def signals_frame(inputs: PlanInputs, n) -> pd.DataFrame:
+    """Per site and snapshot signals for the scheduler (from the co-optimised plan)."""
+    from computegrid.grid import coplan_results as cr
+
+    curt = cr.curtailed_by_bus_mw(n)
+    price = cr.marginal_price(n)
+    avg = cr.average_intensity_kg_per_mwh(n)
+    marg = cr.marginal_intensity_kg_per_mwh(n)
+    frames = []
+    for site, bus in inputs.sites.bus.items():
+        frames.append(pd.DataFrame({
+            "timestamp": pd.DatetimeIndex(n.snapshots), "site": site,
+            "curtailed_mw": curt[bus].to_numpy(), "price_cny_per_mwh": price[bus].to_numpy(),
+            "co2_avg_kg_per_mwh": avg[bus].to_numpy(), "co2_marginal_kg_per_mwh": marg[bus].to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# -------------------------------------------------------------------- the use case
+
+def _run_id(config: ScenarioConfig) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}-{config.name}-{os.getpid() % 10000:04d}"
+
+
+def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | None = None,
+             resolution: str | None = None, out_dir: str | Path | None = "runs", expand: bool | None = None,
+             run_id: str | None = None, network_builder: Callable | None = None,
+             sites: pd.DataFrame | None = None, provinces: pd.DataFrame | None = None,
+             solver_options: dict | None = None, figures: bool = True) -> PlanResult:
+    """Co-plan AI compute with the grid: three scenarios and the no-AI reference.
+
+    Parameters
+    ----------
+    scenario : path, dict or None
+        A scenario file, a mapping, or None for the packaged default ``china-2030``.
+    overrides : list of str, optional
+        ``key=value`` overrides (``--set``).
+    resolution : str, optional
+        Time resolution passed to the grid model (default: the scenario's, else
+        ``DEFAULT_RESOLUTION``).
+    out_dir : path or None
+        Where ``<run-id>/`` is written; None writes nothing.
+    expand : bool, optional
+        Co-invest in wind, solar, batteries and corridors near the sites (overrides the scenario).
+    run_id : str, optional
+        Name of the run folder (default: UTC time stamp, scenario name, process id).
+    network_builder : callable, optional
+        ``(config, resolution) -> pypsa.Network``; default: the grid model's ``build_network``.
+    sites, provinces : pandas.DataFrame, optional
+        Replace the packaged candidate sites and provinces (tests).
+
+    Returns
+    -------
+    PlanResult
+    """
+    t0 = time.perf_counter()
+    config = load_scenario(scenario, overrides)
+    if expand is not None:
+        config = config.model_copy(update={"expand": bool(expand)})
+    resolution = resolution or config.resolution or DEFAULT_RESOLUTION
+    inputs = prepare(config, sites=sites, provinces=provinces)
+    builder = network_builder or _default_builder
+    base = builder(config, resolution)
+    missing = [b for b in inputs.sites.bus.unique() if b not in base.buses.index]
+    if missing:
+        raise InputError("sites", missing[0], "allowed: sites attached to a bus of the network")
+    networks, results = solve_all(inputs, base, solver_options=solver_options)
+    ref = networks["no-ai"]
+    summary = {
+        "status": "ok",
+        "run_id": run_id or _run_id(config),
+        "scenario_name": config.name,
+        "year": config.year,
+        "resolution": resolution,
+        "n_snapshots": int(len(ref.snapshots)),
+        "expand": config.expand,
+        "reference_no_ai": {
+            "system_cost_cny_per_year": None,
+            "curtailment_twh_per_year": None,
+            "emissions_mt_co2_per_year": None,
+        },
+        "scenarios": {},
+    }
+    from computegrid.grid import coplan_results as cr
+
+    f = cr.annual_factor(ref)
+    summary["reference_no_ai"] = {
+        "system_cost_cny_per_year": float(ref.objective * f),
+        "curtailment_twh_per_year": mwh_to_twh(cr.curtailment_mwh(ref).sum() * f),
+        "emissions_mt_co2_per_year": t_to_mt(cr.emissions_t(ref) * f),
+        "unserved_energy_twh_per_year": mwh_to_twh(cr.unserved_energy_mwh(ref) * f),
+        "peak_net_load_east_mw": cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
+    }
+    for name in SCENARIOS:
+        summary["scenarios"][name] = scenario_metrics(inputs, networks[name], results[name], ref)
+    co = summary["scenarios"]["co-optimised"]
+    summary["savings_vs_status_quo_cny_per_year"] = (
+        summary["scenarios"]["status-quo"]["system_cost_cny_per_year"] - co["system_cost_cny_per_year"])
+    summary["savings_vs_west_static_cny_per_year"] = (
+        summary["scenarios"]["west-static"]["system_cost_cny_per_year"] - co["system_cost_cny_per_year"])
+    summary["explain"] = explain(inputs, networks["co-optimised"], results["co-optimised"])
+    summary["scenario"] = scenario_dict(config)
+    signals = signals_frame(inputs, networks["co-optimised"])
+    summary["runtime_s"] = round(time.perf_counter() - t0, 2)
+    result = PlanResult(summary["run_id"], None, summary, networks, results, signals)
+    if out_dir is not None:
+        result.run_dir = write_run(result, inputs, Path(out_dir), figures=figures)
+        summary["runtime_s"] = round(time.perf_counter() - t0, 2)
+        (result.run_dir / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2), encoding="utf-8")
+    return result
+
+
+def _jsonable(obj):
+    from computegrid.cli.render import to_jsonable  # pure helper (no CLI state)
+
+    return to_jsonable(obj)
+
+
+def tidy_results(inputs: PlanInputs, result: PlanResult) -> dict[str, pd.DataFrame]:
+    """Tidy tables of a plan: AI load per scenario/class/site/snapshot, site figures, metrics."""
+    rows, site_rows, metric_rows = [], [], []
+    for name, res in result.results.items():
+        load = res.site_load_it_mw.stack().rename("it_load_mw").reset_index()
+        load.columns = ["class", "site", "timestamp", "it_load_mw"]
+        load["facility_load_mw"] = load.it_load_mw * load.site.map(inputs.sites.pue.astype(float))
+        load.insert(0, "scenario", name)
+        rows.append(load)
+        m = result.summary["scenarios"][name]
+        for site in inputs.sites.index:
+            site_rows.append({"scenario": name, "site": site, "bus": inputs.sites.bus[site],
+                              "side": inputs.sites.side[site], "kind": inputs.sites.kind[site],
+                              "capacity_it_mw": m["dc_capacity_by_site_mw"].get(site, 0.0),
+                              "ai_energy_twh_per_year": m["ai_energy_by_site_twh_per_year"].get(site, 0.0),
+                              "mean_price_cny_per_mwh": m["mean_price_at_sites_cny_per_mwh"].get(site)})
+        for key, value in m.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                metric_rows.append({"scenario": name, "metric": key, "value": float(value)})
+    return {"ai_load": pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(),
+            "sites": pd.DataFrame(site_rows), "metrics": pd.DataFrame(metric_rows)}
+
+
+def write_run(result: PlanResult, inputs: PlanInputs, out_dir: Path, figures: bool = True) -> Path:
+    """Write a run folder atomically: build it in a temporary folder, then rename."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / result.run_id
+    if final.exists():
+        raise InputError("run_id", result.run_id, "allowed: a run id not used yet in " + str(out_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{result.run_id}.", dir=out_dir))
+    try:
+        for name, frame in tidy_results(inputs, result).items():
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
+        result.signals.to_parquet(tmp / "signals.parquet", index=False)
+        result.networks["co-optimised"].export_to_netcdf(tmp / "network.nc")
+        if figures:
+            from computegrid.report.plan_report import write_report
+
+            write_report(tmp, result, inputs)
+        (tmp / "summary.json").write_text(json.dumps(_jsonable(result.summary), indent=2), encoding="utf-8")
+        tmp.replace(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
