@@ -139,3 +139,50 @@ def fresh_pg_url(base_url: str) -> str:
     admin.dispose()
     url = make_url(base_url).set(database=name)
     return url.render_as_string(hide_password=False)
+
+
+#: Sites and numbers of the run that ``dashboard_runner`` writes (the E2E test checks them).
+DASHBOARD_SITES = ("zhangjiakou", "qingyang")
+DASHBOARD_SCENARIOS = {
+    "status-quo": {"system_cost_cny_per_year": 2.0e12, "emissions_mt_co2_per_year": 5000.0,
+                   "curtailment_twh_per_year": 80.0, "ai_energy_twh_per_year": 100.0,
+                   "ai_energy_from_curtailment_frac": 0.05, "unserved_energy_twh_per_year": 0.0,
+                   "latency_compliance_frac": 1.0,
+                   "dc_capacity_by_site_mw": {"zhangjiakou": 9000.0, "qingyang": 1000.0}},
+    "west-static": {"system_cost_cny_per_year": 1.9e12, "emissions_mt_co2_per_year": 4900.0,
+                    "curtailment_twh_per_year": 60.0, "ai_energy_twh_per_year": 100.0,
+                    "ai_energy_from_curtailment_frac": 0.2, "unserved_energy_twh_per_year": 0.0,
+                    "latency_compliance_frac": 1.0,
+                    "dc_capacity_by_site_mw": {"zhangjiakou": 4000.0, "qingyang": 6000.0}},
+    "co-optimised": {"system_cost_cny_per_year": 1.8e12, "emissions_mt_co2_per_year": 4800.0,
+                     "curtailment_twh_per_year": 40.0, "ai_energy_twh_per_year": 100.0,
+                     "ai_energy_from_curtailment_frac": 0.4, "unserved_energy_twh_per_year": 0.0,
+                     "latency_compliance_frac": 1.0,
+                     "dc_capacity_by_site_mw": {"zhangjiakou": 3000.0, "qingyang": 8000.0}},
+}
+
+
+def dashboard_runner(params: dict, out_dir: Path) -> dict:
+    """Test double of a planning run with known numbers, in the files a real run writes
+    (summary.json, ai_load.parquet, report.html), for the dashboard's end-to-end test."""
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    time.sleep(float(params.get("overrides", {}).get("sleep_s", 0)))
+    summary = {"status": "ok", "scenario_name": params.get("scenario"),
+               "scenarios": DASHBOARD_SCENARIOS}
+    ts = pd.date_range("2030-01-01T00:00Z", periods=24, freq="h")
+    rows = []
+    for scenario in DASHBOARD_SCENARIOS:
+        for k, site in enumerate(DASHBOARD_SITES):
+            load = 1000.0 * (k + 1) + 10.0 * pd.Series(range(24)).to_numpy()
+            rows.append(pd.DataFrame({"scenario": scenario, "class": "batch", "site": site,
+                                      "timestamp": ts, "it_load_mw": load / 1.2,
+                                      "facility_load_mw": load}))
+    pd.concat(rows, ignore_index=True).to_parquet(out_dir / "ai_load.parquet", index=False)
+    (out_dir / "report.html").write_text("<html><body><h1>test report</h1></body></html>")
+    (out_dir / "summary.json").write_text(json.dumps(summary))
+    return summary
+
+
+DASHBOARD_RUNNER = "service_helpers:dashboard_runner"

@@ -22,9 +22,9 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
-function fmt(x, digits = 3) {
+function fmt(x, digits = 4) {
   if (x === null || x === undefined || Number.isNaN(x)) return "n/a";
-  return Number(x).toPrecision(digits);
+  return Number(x).toLocaleString("en-US", { maximumSignificantDigits: digits, useGrouping: false });
 }
 
 async function refreshRuns() {
@@ -35,17 +35,27 @@ async function refreshRuns() {
   }
   document.getElementById("key-status").textContent = "connected";
   const body = document.querySelector("#runs tbody");
-  body.replaceChildren();
   document.getElementById("runs-empty").hidden = data.runs.length > 0;
+  // Update rows in place (keyed by run id), so that a row being clicked is never replaced.
+  const existing = new Map([...body.querySelectorAll("tr.run-row")].map(r => [r.dataset.runId, r]));
+  const keep = new Set();
   for (const run of data.runs) {
-    const row = el("tr", { "class": "run-row", "data-run-id": run.id, "data-status": run.status });
-    if (run.id === state.selected) row.classList.add("selected");
-    row.append(el("td", {}, run.id.slice(0, 8)), el("td", {}, run.params.scenario || ""),
-               el("td", { "class": "status-" + run.status }, run.status),
-               el("td", {}, run.created_at.replace("T", " ").slice(0, 19)));
-    row.addEventListener("click", () => selectRun(run.id));
-    body.append(row);
+    let row = existing.get(run.id);
+    if (!row) {
+      row = el("tr", { "class": "run-row", "data-run-id": run.id });
+      row.append(el("td", {}, run.id.slice(0, 8)), el("td", {}, run.params.scenario || ""),
+                 el("td"), el("td", {}, run.created_at.replace("T", " ").slice(0, 19)));
+      row.addEventListener("click", () => selectRun(run.id));
+    }
+    row.dataset.status = run.status;
+    const cell = row.children[2];
+    cell.textContent = run.status;
+    cell.className = "status-" + run.status;
+    row.classList.toggle("selected", run.id === state.selected);
+    body.append(row);  // moves an existing row into list order
+    keep.add(run.id);
   }
+  for (const [id, row] of existing) if (!keep.has(id)) row.remove();
   if (state.selected) {
     const sel = data.runs.find(r => r.id === state.selected);
     if (sel && sel.status !== document.getElementById("run-status").textContent) selectRun(sel.id);
@@ -144,15 +154,20 @@ function drawMap(summary, sites) {
   const known = sites.filter(s => s.latitude_deg !== undefined);
   const caps = known.map(s => cap[s.site] || 0);
   const maxCap = Math.max(1, ...caps);
+  // A schematic map on longitude/latitude axes: plotly's geo base maps are fetched from a CDN,
+  // which the service does not use (no internet); the axes keep the true positions.
+  const lats = known.map(s => s.latitude_deg);
+  const midLat = lats.length ? (Math.min(...lats) + Math.max(...lats)) / 2 : 35;
   Plotly.newPlot("chart-map", [{
-    type: "scattergeo", mode: "markers+text", lat: known.map(s => s.latitude_deg), lon: known.map(s => s.longitude_deg),
+    type: "scatter", mode: "markers+text", x: known.map(s => s.longitude_deg), y: lats,
     text: known.map(s => s.site), textposition: "top center", textfont: { size: 9 },
-    hovertext: known.map((s, i) => `${s.site}: ${fmt(caps[i])} MW`), hoverinfo: "text",
+    hovertext: known.map((s, i) => `${s.name}: ${fmt(caps[i])} MW (${s.side})`), hoverinfo: "text",
     marker: { size: caps.map(c => 6 + 34 * Math.sqrt(c / maxCap)), color: caps, colorscale: "Viridis",
-              colorbar: { title: "MW" }, line: { width: 0.5, color: "#333" } },
-  }], { geo: { scope: "asia", lonaxis: { range: [73, 135] }, lataxis: { range: [17, 54] },
-               showcountries: true, showland: true, landcolor: "#eef2e6" },
-        margin: { t: 0, b: 0, l: 0, r: 0 } }, { displayModeBar: false, responsive: true });
+              colorbar: { title: { text: "MW" } }, line: { width: 0.5, color: "#333" }, opacity: 0.85 },
+  }], { xaxis: { title: { text: "longitude [deg E]" }, range: [73, 135] },
+        yaxis: { title: { text: "latitude [deg N]" }, range: [17, 54],
+                 scaleanchor: "x", scaleratio: 1 / Math.cos(midLat * Math.PI / 180) },
+        margin: { t: 10, b: 40, l: 50, r: 10 } }, { displayModeBar: false, responsive: true });
 }
 
 async function drawAiLoad(runId) {
