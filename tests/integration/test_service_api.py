@@ -15,7 +15,7 @@ from computegrid.api.settings import ApiSettings
 def app(tmp_path):
     return create_app(ApiSettings(db_url=f"sqlite:///{tmp_path}/store.db", runs_dir=tmp_path / "runs",
                                   start_workers=False, max_body_bytes=4096,
-                                  anonymous_rate_limit_per_s=1000))
+                                  anonymous_rate_limit_per_s=1000, auth_cache_s=0))
 
 
 @pytest.fixture
@@ -63,6 +63,19 @@ def test_revoked_key_is_refused_and_bearer_works(app, client):
     assert client.get("/v1/sites", headers={"Authorization": f"Bearer {key}"}).status_code == 200
     app.state.store.revoke_key(record.id)
     assert client.get("/v1/sites", headers={"X-API-Key": key}).status_code == 401
+
+
+def test_revocation_takes_effect_after_the_auth_cache_ttl(tmp_path):
+    import time
+
+    app = create_app(ApiSettings(db_url=f"sqlite:///{tmp_path}/c.db", runs_dir=tmp_path / "runs",
+                                 start_workers=False, auth_cache_s=0.5))
+    with TestClient(app) as c:
+        key, record = app.state.store.create_key("cached")
+        assert c.get("/v1/sites", headers={"X-API-Key": key}).status_code == 200
+        app.state.store.revoke_key(record.id)
+        time.sleep(0.6)
+        assert c.get("/v1/sites", headers={"X-API-Key": key}).status_code == 401
 
 
 def test_keys_are_stored_hashed(app, client, tmp_path):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from computegrid.services.runs_store import ApiKeyRecord, RunStore
+from computegrid.services.runs_store import ApiKeyRecord, RunStore, hash_api_key
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -62,19 +62,49 @@ def _rate_limit(request: Request, bucket: str, rate_per_s: float) -> None:
                             headers={"Retry-After": str(max(1, round(wait_s + 0.5)))})
 
 
+class KeyCache:
+    """Recently authenticated keys (by SHA-256), kept for ``ttl_s`` seconds.
+
+    Saves a database query per request; a revoked key is refused at most ``ttl_s`` later.
+    """
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+        self._entries: dict[str, tuple[float, ApiKeyRecord]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: RunStore, key: str) -> ApiKeyRecord | None:
+        if self.ttl_s <= 0:
+            return store.authenticate(key)
+        digest = hash_api_key(key)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(digest)
+        if hit is not None and now - hit[0] < self.ttl_s:
+            return hit[1]
+        record = store.authenticate(key)
+        with self._lock:
+            if record is None:
+                self._entries.pop(digest, None)
+            else:
+                if len(self._entries) > 10_000:  # bound memory under key-guessing traffic
+                    self._entries.clear()
+                self._entries[digest] = (now, record)
+        return record
+
+
 def _authenticate(request: Request) -> ApiKeyRecord | None:
     presented = _presented_key(request)
     if presented is None:
         return None
-    store: RunStore = request.app.state.store
-    record = store.authenticate(presented)
+    record = request.app.state.key_cache.get(request.app.state.store, presented)
     if record is None:
         raise HTTPException(status_code=401, detail="invalid or revoked API key",
                             headers={"WWW-Authenticate": "Bearer"})
     return record
 
 
-def require_key(request: Request) -> Caller:
+async def require_key(request: Request) -> Caller:
     """Dependency: an active API key is required; applies the key's rate limit."""
     record = _authenticate(request)
     if record is None:
@@ -86,7 +116,7 @@ def require_key(request: Request) -> Caller:
     return Caller(record, request.client.host if request.client else "?")
 
 
-def optional_key(request: Request) -> Caller:
+async def optional_key(request: Request) -> Caller:
     """Dependency for open read-only endpoints: a key is optional (its own rate limit applies);
     without one, the per-address anonymous rate limit applies."""
     record = _authenticate(request)

@@ -32,6 +32,9 @@ class ApiSettings:
         Request rate allowed per client address on the endpoints open without a key. [1/s]
     start_workers : bool
         Start the worker pool (tests of the HTTP layer alone can switch it off).
+    auth_cache_s : float
+        How long an authenticated key is remembered; a revoked key is refused at most this
+        long after revocation (0: check the store on every request). [s]
     signals_path : Path, optional
         Signals file (CSV/Parquet) or run folder served by the signal endpoints; default: the
         newest succeeded planning run that wrote ``signals.parquet``.
@@ -46,3 +49,4 @@ class ApiSettings:
     anonymous_rate_limit_per_s: float = 50.0
     start_workers: bool = True
     signals_path: Path | None = None
+    auth_cache_s: float = 5.0

@@ -9,7 +9,7 @@ A signals file is the tidy table of :mod:`computegrid.scheduling.signals` (``tim
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,16 +30,20 @@ class SignalFeed:
     source: str
     generated_at: datetime
     signals: SiteSignals
+    _intensity: dict = field(default_factory=dict, repr=False, compare=False)
 
     def intensity_g_per_kwh(self, kind: str = "marginal") -> pd.DataFrame:
-        """Carbon intensity, ``timestamp x site``. [g/kWh]
+        """Carbon intensity, ``timestamp x site`` (computed once per feed). [g/kWh]
 
         ``marginal`` (CO2 of one more MWh, what the Carbon Aware SDK's sources report) or
-        ``average``.
+        ``average``. Treat the frame as read-only: it is shared between requests.
         """
-        column = {"marginal": "co2_marginal_kg_per_mwh", "average": "co2_avg_kg_per_mwh"}[kind]
-        values = units.kg_per_mwh_to_g_per_kwh(self.signals.values[column])
-        return pd.DataFrame(values.T, index=self.signals.timestamps, columns=list(self.signals.sites))
+        if kind not in self._intensity:
+            column = {"marginal": "co2_marginal_kg_per_mwh", "average": "co2_avg_kg_per_mwh"}[kind]
+            values = units.kg_per_mwh_to_g_per_kwh(self.signals.values[column])
+            self._intensity[kind] = pd.DataFrame(values.T, index=self.signals.timestamps,
+                                                 columns=list(self.signals.sites))
+        return self._intensity[kind]
 
     def hours(self, start: datetime | None, end: datetime | None) -> tuple[pd.DatetimeIndex, np.ndarray]:
         """Hours ``[start, end)`` and the signal columns that stand for them.

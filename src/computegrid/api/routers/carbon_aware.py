@@ -49,7 +49,7 @@ def build_router() -> APIRouter:
                 operation_id="GetBestEmissionsDataForLocationsByTime",
                 summary="Best (lowest) carbon intensity among locations in a period "
                         "(Carbon Aware SDK)")
-    def best(request: Request,
+    async def best(request: Request,
              location: list[str] = Query(..., max_length=100, description="site ids (repeat)"),
              time: datetime | None = Query(None, description="start of the period"),
              toTime: datetime | None = Query(None, description="end of the period"),  # noqa: N803
@@ -72,7 +72,7 @@ def build_router() -> APIRouter:
                 responses=_PROBLEM, operation_id="GetCurrentForecastData",
                 summary="Current forecast per location with its optimal window "
                         "(Carbon Aware SDK)")
-    def forecasts_current(
+    async def forecasts_current(
             request: Request,
             location: list[str] = Query(..., max_length=100, description="site ids (repeat)"),
             dataStartAt: datetime | None = Query(None),  # noqa: N803

@@ -14,9 +14,10 @@ from computegrid.services.signal_feed import SignalFeed
 
 def current_feed(request: Request) -> SignalFeed:
     """The signals being served; 503 when there are none yet."""
-    store = request.app.state.store
-    newest = [r.id for r in store.list_runs(limit=20, status="succeeded")]
-    feed = request.app.state.signal_cache.current(newest)
+    cache = request.app.state.signal_cache
+    newest = [] if cache.signals_path else [
+        r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded")]
+    feed = cache.current(newest)
     if feed is None:
         raise HTTPException(503, "no grid signals yet: finish a planning run (POST /v1/plans) or "
                                  "start the server with --signals FILE")
