@@ -236,15 +236,20 @@ def make_extra_functionality(spec: CoplanSpec, pairs: pd.DataFrame, consumer_nam
         w = xr.DataArray(snapshot_hours(n).loc[snapshots].to_numpy(), coords=[sn])
         hours_total = float(w.sum())
         pair_idx = pd.Index(pairs.index, name="pair")
-        share = m.add_variables(lower=0.0, upper=1.0, coords=[pair_idx], name="AI-share")
+        lower = xr.DataArray(np.where(pairs.probe.to_numpy(), -1.0, 0.0), coords=[pair_idx])
+        # no upper bounds: shares <= 1 follows from AI-serve; explicit bounds would make the duals of
+        # AI-serve (and so the latency values) degenerate when one site serves an origin alone
+        share = m.add_variables(lower=lower, coords=[pair_idx], name="AI-share")
         co_idx = pd.Index(sorted(pairs.co.unique()), name="co")
-        unserved = m.add_variables(lower=0.0, upper=1.0, coords=[co_idx], name="AI-unserved")
+        unserved = m.add_variables(lower=0.0, coords=[co_idx], name="AI-unserved")
         # every (class, origin) is served by its sites or counted as unserved
         co_of = xr.DataArray(pairs.co.to_numpy(), coords=[pair_idx], name="co")
         m.add_constraints(share.groupby(co_of).sum() + unserved == 1.0, name="AI-serve")
         probes = pairs.index[pairs.probe.to_numpy()]
         if len(probes):
-            m.add_constraints(share.sel(pair=list(probes)) <= 0.0, name="AI-latency-probe")
+            # an equality on a variable whose own bounds are slack (lower -1, below): its dual is the
+            # reduced cost of serving the origin from the site beyond the limit, well defined
+            m.add_constraints(share.sel(pair=list(probes)) == 0.0, name="AI-latency-probe")
         fixed = pairs.fixed_share.dropna()
         if len(fixed):
             fx = xr.DataArray(fixed.to_numpy(), coords=[pd.Index(fixed.index, name="pair")])

@@ -102,33 +102,37 @@ def peak_net_load_mw(n, buses) -> float:
 def average_intensity_kg_per_mwh(n) -> pd.DataFrame:
     """Consumption-side average CO2 intensity per snapshot and bus. [kgCO2/MWh]
 
-    Local generation is counted at its own intensity; net imports are counted at the
-    national average intensity of the same snapshot (a simple proxy for flow tracing).
+    Local generation (storage discharge counted as zero-carbon) serves local consumption first at
+    its own intensity; the rest of the consumption (net imports) is counted at the national average
+    intensity of the same snapshot (a simple proxy for flow tracing).
     """
     co2 = n.generators.carrier.map(n.carriers.co2_emissions).fillna(0.0)
     eff = n.generators.efficiency.replace(0, np.nan).fillna(1.0)
-    mask = ~n.generators.carrier.isin([DC_CARRIER, SHED_CARRIER])
-    gens = n.generators.index[mask]
+    gens = n.generators.index[~n.generators.carrier.isin([DC_CARRIER, SHED_CARRIER])]
     p = n.generators_t.p.reindex(columns=gens).fillna(0.0).clip(lower=0.0)
-    em = p * (co2 / eff).reindex(gens) * 1e3  # kg per h
+    em = p * (co2 / eff).reindex(gens) * 1e3  # kgCO2 per h
     bus = n.generators.bus.reindex(gens)
-    gen_bus = p.T.groupby(bus).sum().T.reindex(columns=n.buses.index, fill_value=0.0)
-    em_bus = em.T.groupby(bus).sum().T.reindex(columns=n.buses.index, fill_value=0.0)
-    national = em.sum(axis=1) / p.sum(axis=1).replace(0, np.nan)
-    # consumption at a bus = generation + net imports; approximate net import from the balance
-    load = pd.DataFrame(0.0, index=n.snapshots, columns=n.buses.index)
+    buses = n.buses.index
+    gen_bus = p.T.groupby(bus).sum().T.reindex(columns=buses, fill_value=0.0)
+    if len(n.storage_units):
+        s = n.storage_units_t.p.reindex(columns=n.storage_units.index).fillna(0.0).clip(lower=0.0)
+        gen_bus = gen_bus.add(s.T.groupby(n.storage_units.bus).sum().T.reindex(columns=buses, fill_value=0.0))
+    em_bus = em.T.groupby(bus).sum().T.reindex(columns=buses, fill_value=0.0)
+    national = em.sum(axis=1) / gen_bus.sum(axis=1).replace(0, np.nan)
+    load = pd.DataFrame(0.0, index=n.snapshots, columns=buses)
     if len(n.loads):
         lp = n.get_switchable_as_dense("Load", "p_set")
-        load = load.add(lp.T.groupby(n.loads.bus).sum().T, fill_value=0.0)
+        load = load.add(lp.T.groupby(n.loads.bus).sum().T.reindex(columns=buses, fill_value=0.0))
     dc = dc_consumption_mw(n)
     if dc.shape[1]:
-        load = load.add(dc.T.groupby(n.generators.bus.reindex(dc.columns)).sum().T, fill_value=0.0)
+        load = load.add(dc.T.groupby(n.generators.bus.reindex(dc.columns)).sum().T.reindex(columns=buses, fill_value=0.0))
+    local_int = (em_bus / gen_bus.replace(0, np.nan))
+    used = np.minimum(gen_bus, load)
     imports = (load - gen_bus).clip(lower=0.0)
-    total = gen_bus.clip(upper=load.where(load > 0, gen_bus)) + imports
-    local_share = gen_bus.clip(upper=load.where(load > 0, gen_bus))
-    local_int = em_bus / gen_bus.replace(0, np.nan)
-    out = (local_share * local_int.fillna(0.0) + imports.mul(national, axis=0)) / total.replace(0, np.nan)
-    return out.fillna(national.to_frame().values).fillna(0.0)
+    nat = pd.DataFrame(np.repeat(national.to_numpy()[:, None], len(buses), axis=1), index=n.snapshots, columns=buses)
+    out = (used * local_int.fillna(0.0) + imports * nat) / (used + imports).replace(0, np.nan)
+    out = out.where(out.notna(), local_int).where(lambda x: x.notna(), nat)
+    return out.fillna(0.0)
 
 
 def marginal_intensity_kg_per_mwh(n, price_tol_cny_per_mwh: float = 1.0) -> pd.DataFrame:

@@ -125,8 +125,11 @@ def prepare(config: ScenarioConfig, sites: pd.DataFrame | None = None,
 
 def _default_builder(config: ScenarioConfig, resolution: str):
     from computegrid.grid.network import build_network
+    from computegrid.grid.plan_fleet import scale_fleet
 
-    return build_network(config.year, resolution=resolution)
+    n = build_network(config.year, resolution=resolution)
+    scale_fleet(n, config.fleet.model_dump())
+    return n
 
 
 def _spec(inputs: PlanInputs, scenario: str, n):

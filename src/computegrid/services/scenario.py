@@ -61,12 +61,21 @@ class CostsConfig(_Strict):
     voll_cny_per_mwh: float = Field(default=30_000.0, gt=0.0)
 
 
+class FleetConfig(_Strict):
+    wind_capacity_gw: float | None = Field(default=None, ge=0.0)
+    solar_capacity_gw: float | None = Field(default=None, ge=0.0)
+    nuclear_capacity_gw: float | None = Field(default=None, ge=0.0)
+    coal_capacity_gw: float | None = Field(default=None, ge=0.0)
+    gas_capacity_gw: float | None = Field(default=None, ge=0.0)
+
+
 class ScenarioConfig(_Strict):
     """A validated planning scenario (see the packaged ``china-2030.yaml`` for every field)."""
 
     name: str
     year: int = Field(ge=2020, le=2060)
     resolution: str | None = None
+    fleet: FleetConfig = FleetConfig()
     ai: AiConfig
     sites: SitesConfig = SitesConfig()
     latency: LatencyConfig = LatencyConfig()
