@@ -76,3 +76,25 @@ def test_window_means_match_a_loop():
 def test_bad_input(table, kwargs):
     with pytest.raises(InputError):
         ca.best_emissions(table, **kwargs)
+
+
+def test_daily_signals_of_a_leap_labelled_model_year_become_8760_hours():
+    from computegrid.services.signal_feed import to_hourly
+
+    days = pd.date_range("2020-01-01", "2020-12-31", freq="D")
+    days = days[~((days.month == 2) & (days.day == 29))]  # the model year skips 29 February
+    frame = pd.DataFrame({"timestamp": days, "site": "s", "v": np.arange(len(days), dtype=float)})
+    hourly = to_hourly(frame)
+    assert len(hourly) == 8760
+    ts = pd.DatetimeIndex(hourly["timestamp"])
+    assert (np.diff(ts.asi8) == 3_600_000_000_000).all()
+    assert hourly["v"].iloc[24 * 59] == 59.0  # 1 March's value is hour-of-year 1416's
+    assert list(hourly["v"].iloc[:25]) == [0.0] * 24 + [1.0]
+
+
+def test_hourly_signals_pass_unchanged():
+    from computegrid.services.signal_feed import to_hourly
+
+    frame = pd.DataFrame({"timestamp": pd.date_range("2030-01-01", periods=5, freq="h"),
+                          "site": "s", "v": 1.0})
+    assert to_hourly(frame) is frame

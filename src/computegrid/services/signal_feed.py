@@ -77,6 +77,41 @@ def _utc(value, field: str) -> pd.Timestamp:
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
 
+def to_hourly(frame: pd.DataFrame) -> pd.DataFrame:
+    """Expand N-hourly signals (a planning run at N-hour resolution) to consecutive hours.
+
+    Each value is the mean over its interval starting at the label, so it stands for every hour
+    of the interval (repeated N, the most common step). A planning run's model year has 8,760
+    hours even when labelled on a leap year (29 February is skipped); such gaps are closed by
+    labelling the hours consecutively from the first label, so that hour k of the model year is
+    hour k of the served year. Frames with steps that are not multiples of N are returned
+    unchanged (``make_signals`` then reports them).
+    """
+    if "timestamp" not in frame.columns or len(frame) == 0:
+        return frame
+    ts = pd.to_datetime(frame["timestamp"], errors="coerce", utc=True, format="mixed")
+    if ts.isna().any():
+        return frame
+    labels = pd.DatetimeIndex(ts).unique().sort_values().as_unit("ns")
+    if len(labels) < 2:
+        return frame
+    hour_ns = 3_600_000_000_000
+    steps = np.diff(labels.asi8)
+    values, counts = np.unique(steps, return_counts=True)
+    step = int(values[np.argmax(counts)])
+    if step % hour_ns or (steps % step).any():
+        return frame
+    n = step // hour_ns
+    if n == 1 and (steps == step).all():
+        return frame
+    position = pd.Series(np.arange(len(labels)), index=labels)
+    k = position.reindex(pd.DatetimeIndex(ts).as_unit("ns")).to_numpy()
+    out = frame.loc[frame.index.repeat(n)].copy()
+    hours = np.repeat(k * n, n) + np.tile(np.arange(n), len(frame))
+    out["timestamp"] = labels[0] + pd.to_timedelta(hours, unit="h")
+    return out.reset_index(drop=True)
+
+
 def read_signal_feed(path: Path) -> SignalFeed:
     """Read a signals file (``.csv`` / ``.parquet``) or a run folder holding ``signals.parquet``."""
     path = Path(path)
@@ -90,7 +125,7 @@ def read_signal_feed(path: Path) -> SignalFeed:
         frame = pd.read_csv(file)
     else:
         raise InputError("--signals", str(path), "a .csv or .parquet file")
-    signals = make_signals(frame, source=file.name)
+    signals = make_signals(to_hourly(frame), source=file.name)
     generated = datetime.fromtimestamp(file.stat().st_mtime, UTC)
     return SignalFeed(source=str(file.parent.name if path.is_dir() else file.name),
                       generated_at=generated, signals=signals)
