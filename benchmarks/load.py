@@ -189,7 +189,11 @@ def main() -> int:
                     print(f"warm-up {method} {path}: HTTP {r.status_code} {r.text[:200]}",
                           file=sys.stderr)
                     return 1
+            cpu0 = _cpu_s(server.pid)
+            load0 = os.getloadavg()[0]
             out = asyncio.run(_drive(HOST, port, key, args.rate, args.duration_s, mix))
+            server_cpu_s = _cpu_s(server.pid) - cpu0
+            load1 = os.getloadavg()[0]
             server_peak_kib = _peak_rss_kib(server.pid)
         finally:
             server.terminate()
@@ -211,11 +215,24 @@ def main() -> int:
     p99 = float(np.percentile(lat, 99))
     print(f"{'all':36s} {len(lat):8d} {all_err:6d} {len(lat) / out['wall_s']:7.1f} "
           f"{np.percentile(lat, 50):7.1f} {p99:7.1f} {lat.max():7.1f}")
+    n_done = sum(len(rows) for rows in out["results"].values())
+    print(f"server CPU time: {server_cpu_s:.1f} s = {1e3 * server_cpu_s / max(n_done, 1):.2f} ms "
+          f"per request; load average {load0:.1f} before, {load1:.1f} after "
+          f"(other processes on the machine inflate latency)")
     print(f"peak memory: server {server_peak_kib / 1024:.0f} MiB, load generator "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     verdict = "met" if (p99 < 50.0 and all_err == 0) else "NOT met"
     print(f"target p99 < 50 ms with no errors: {verdict}")
     return 0
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU time of a process so far. [s]"""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def _peak_rss_kib(pid: int) -> int:
