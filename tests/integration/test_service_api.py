@@ -168,6 +168,16 @@ def test_per_key_rate_limit(app, client):
     assert client.get("/v1/sites", headers={"X-API-Key": fast_key}).status_code == 200
 
 
+def test_key_guessing_is_rate_limited_per_address(tmp_path):
+    app = create_app(ApiSettings(db_url=f"sqlite:///{tmp_path}/g.db", runs_dir=tmp_path / "runs",
+                                 start_workers=False, anonymous_rate_limit_per_s=1.0))
+    with TestClient(app) as c:
+        codes = [c.get("/v1/sites", headers={"X-API-Key": f"cg_guess{i}"}).status_code
+                 for i in range(6)]
+    assert codes[:2] == [401, 401]
+    assert 429 in codes
+
+
 def test_no_key_in_logs(app, client, caplog):
     key, _ = app.state.store.create_key("secret")
     with caplog.at_level(logging.DEBUG):

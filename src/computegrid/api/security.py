@@ -99,6 +99,9 @@ def _authenticate(request: Request) -> ApiKeyRecord | None:
         return None
     record = request.app.state.key_cache.get(request.app.state.store, presented)
     if record is None:
+        # Failed attempts count against the client address, so keys cannot be guessed fast.
+        client = request.client.host if request.client else "?"
+        _rate_limit(request, f"anon:{client}", request.app.state.settings.anonymous_rate_limit_per_s)
         raise HTTPException(status_code=401, detail="invalid or revoked API key",
                             headers={"WWW-Authenticate": "Bearer"})
     return record
