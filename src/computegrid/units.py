@@ -85,6 +85,15 @@ def kg_to_t(mass_kg):
     return mass_kg / KG_PER_T
 
 
+#: Avoirdupois pound in kg (exact, international yard and pound agreement, 1959).
+KG_PER_LB = 0.45359237
+
+
+def lb_per_mwh_to_kg_per_mwh(intensity_lb_per_mwh):
+    """Convert carbon intensity (WattTime's MOER unit). [lb/MWh] -> [kg/MWh]"""
+    return intensity_lb_per_mwh * KG_PER_LB
+
+
 def t_to_mt(mass_t):
     """Convert mass. [t] -> [Mt]"""
     return mass_t / T_PER_MT

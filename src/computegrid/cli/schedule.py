@@ -1,0 +1,84 @@
+"""``computegrid schedule``: compare scheduling policies on a real job trace."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``schedule`` command to the app."""
+
+    @app.command("schedule")
+    def schedule(
+        trace: str = typer.Option("philly", "--trace",
+                                  help="philly, azure-llm, or a CSV file of jobs (docs/scheduling.md)."),
+        policy: Optional[list[str]] = typer.Option(
+            None, "--policy",
+            help="Policy to run (repeat): fifo-local, temporal, spatial, greedy, optimal. "
+                 "Default: the four heuristics."),
+        sites: Optional[Path] = typer.Option(
+            None, "--sites", help="CSV of sites: site, province, latitude_deg, longitude_deg, pue, "
+                                  "n_accelerators."),
+        signals: Optional[Path] = typer.Option(
+            None, "--signals", help="CSV of signals (tidy, Electricity Maps or WattTime shape)."),
+        run: Optional[Path] = typer.Option(None, "--run", help="Co-planning run folder with signals.parquet."),
+        sample: Optional[int] = typer.Option(None, "--sample", help="Keep N consecutive jobs."),
+        sample_offset: int = typer.Option(0, "--sample-offset", help="First job of the sample (by submit time)."),
+        accelerators_per_site: Optional[int] = typer.Option(
+            None, "--accelerators-per-site", help="Accelerators at each default site (default: sized "
+                                                  "for the trace)."),
+        online: bool = typer.Option(False, "--online", help="Policies see only a forecast from past signals."),
+        forecast_error_frac: float = typer.Option(0.1, "--forecast-error-frac",
+                                                  help="Relative noise of the online forecast."),
+        carbon_price_cny_per_tco2: float = typer.Option(100.0, "--carbon-price-cny-per-tco2",
+                                                        help="Carbon price in the objective."),
+        time_limit_s: float = typer.Option(300.0, "--time-limit-s", help="Time limit of the optimal policy."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Write every policy's schedule to this "
+                                                               "CSV (one row per policy and job)."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    ) -> None:
+        """Place a trace's jobs on data-centre sites by several policies and compare them."""
+        from computegrid.cli.render import print_json, print_table
+        from computegrid.errors import InputError
+        from computegrid.scheduling.problem import ScheduleParams
+        from computegrid.services.schedule import DEFAULT_POLICIES, run_schedule
+
+        if out is not None and not out.parent.exists():
+            raise InputError("--out", str(out), "a path in an existing folder")
+        params = ScheduleParams(online=online, forecast_error_frac=forecast_error_frac,
+                                carbon_price_cny_per_tco2=carbon_price_cny_per_tco2)
+        res = run_schedule(trace, list(policy) if policy else list(DEFAULT_POLICIES),
+                           sites_file=sites, signals_file=signals, run_dir=run, sample=sample,
+                           sample_offset=sample_offset, accelerators_per_site=accelerators_per_site,
+                           params=params, optimal_time_limit_s=time_limit_s,
+                           return_schedules=out is not None)
+        if out is not None:
+            import pandas as pd
+
+            frame = pd.concat([s.assign(policy=p) for p, s in res.pop("schedules").items()],
+                              ignore_index=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+            os.close(fd)
+            try:
+                frame.to_csv(tmp, index=False)
+                os.replace(tmp, out)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        if as_json:
+            print_json(res)
+            return
+        cols = ["energy_mwh", "cost_cny", "emissions_tco2", "curtailment_absorbed_mwh",
+                "mean_delay_h", "p95_delay_h", "deadline_misses", "capacity_violations",
+                "latency_violations", "runtime_s"]
+        inst = res["instance"]
+        title = (f"{inst['n_jobs']:,} jobs of {inst['trace']} on {inst['n_sites']} sites "
+                 f"({'online' if inst['online'] else 'offline'}; signals: {inst['signals_source']})")
+        names = list(res["policies"])
+        print_table(title, ["metric", *names],
+                    [[c] + [res["policies"][p][c] for p in names] for c in cols])
