@@ -45,6 +45,9 @@ PROTECTED = [
     ("get", "/v1/plans", None),
     ("get", "/v1/plans/" + "0" * 32, None),
     ("get", "/v1/sites", None),
+    ("post", "/v1/best", {"duration_h": 1, "n_accelerators": 1, "origin_province": "SH"}),
+    ("post", "/v1/schedule", {"jobs": []}),
+    ("get", f"/v1/plans/{'0' * 32}/ai-load", None),
 ]
 
 
@@ -191,7 +194,9 @@ def test_no_key_in_logs(app, client, caplog):
 def test_openapi_lists_every_endpoint(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/health", "/v1/estimate/training", "/v1/estimate/inference",
-                 "/v1/estimate/fleet", "/v1/plans", "/v1/plans/{run_id}", "/v1/sites"):
+                 "/v1/estimate/fleet", "/v1/plans", "/v1/plans/{run_id}", "/v1/sites",
+                 "/v1/signals", "/v1/best", "/v1/schedule", "/emissions/bylocations/best",
+                 "/emissions/forecasts/current"):
         assert path in paths, path
 
 

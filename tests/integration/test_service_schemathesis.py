@@ -22,6 +22,7 @@ from service_helpers import free_port  # noqa: E402
 from computegrid.api.app import create_app  # noqa: E402
 from computegrid.api.settings import ApiSettings  # noqa: E402
 from computegrid.services.runs_store import open_store  # noqa: E402
+from computegrid.services.site_catalog import list_sites  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 6
 
@@ -33,7 +34,7 @@ def server(tmp_path_factory):
     pd.concat([pd.DataFrame({
         "timestamp": ts, "site": site, "curtailed_mw": 5.0, "price_cny_per_mwh": 250.0,
         "co2_avg_kg_per_mwh": 400.0 + 10 * i + np.arange(48), "co2_marginal_kg_per_mwh": 600.0 - i})
-        for i, site in enumerate(("zhangjiakou", "qingyang"))], ignore_index=True
+        for i, site in enumerate(s.site for s in list_sites())], ignore_index=True
     ).to_parquet(tmp / "signals.parquet", index=False)
     db = f"sqlite:///{tmp}/store.db"
     store = open_store(db)
@@ -74,3 +75,4 @@ def test_no_server_errors(server):
         tested.append(operation.label)
     assert any("/emissions/bylocations/best" in label for label in tested)
     assert any("POST /v1/plans" in label for label in tested)
+    assert any("POST /v1/best" in label for label in tested)

@@ -12,6 +12,7 @@ from computegrid.api.errors import install_error_handlers
 from computegrid.api.security import BodySizeLimitMiddleware, KeyCache, TokenBucketLimiter
 from computegrid.api.settings import ApiSettings
 from computegrid.services.run_worker import RunWorkerPool, WorkerSettings
+from computegrid.services.placement import PlacementService
 from computegrid.services.runs_store import open_store
 from computegrid.services.signal_feed import SignalFeedCache
 
@@ -60,6 +61,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.limiter = TokenBucketLimiter()
     app.state.key_cache = KeyCache(settings.auth_cache_s)
+    app.state.placement = PlacementService()
     app.state.signal_cache = SignalFeedCache(settings.signals_path, settings.runs_dir)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)

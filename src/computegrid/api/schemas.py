@@ -224,3 +224,86 @@ class CasValidationProblemDetails(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: dict[str, list[str]] | None = None
+
+
+# --- scheduling -------------------------------------------------------------------------------
+JobClassName = Literal["online", "batch", "training"]
+
+
+class BestRequest(Strict):
+    """One job: where and when should it run?"""
+
+    job_class: JobClassName = Field("training", description="latency class: online 20 ms, "
+                                    "batch 30 ms, training any site")
+    duration_h: float = Field(..., gt=0, le=720, allow_inf_nan=False, description="run time [h]")
+    n_accelerators: int | None = Field(None, gt=0, le=1_000_000)
+    energy_mwh: float | None = Field(None, gt=0, le=1e6, allow_inf_nan=False,
+                                     description="instead of n_accelerators: IT energy [MWh]")
+    origin_province: str = Field(..., min_length=1, max_length=40, examples=["Shanghai"])
+    latency_limit_ms: float | None = Field(None, gt=0, le=1000, allow_inf_nan=False,
+                                           description="round-trip limit from the origin [ms]")
+    earliest_start: datetime | None = Field(None, description="default: the current hour (UTC)")
+    deadline: datetime | None = Field(None, description="latest end; default: the class's slack")
+    n_alternatives: int = Field(2, ge=0, le=5, description="runner-up options at other sites")
+
+
+class PlacementOption(BaseModel):
+    site: str
+    start_time: datetime
+    end_time: datetime
+    delay_h: float
+    rtt_ms: float
+    deadline_met: bool
+    latency_met: bool
+    energy_mwh: float
+    cost_cny: float
+    emissions_tco2: float
+    curtailment_absorbed_mwh: float
+
+
+class BestResponse(BaseModel):
+    best: PlacementOption
+    alternatives: list[PlacementOption]
+    n_accelerators: int
+    latency_limit_ms: float | None = Field(description="limit applied [ms]; null: any site")
+    candidate_sites: list[str]
+    signals_source: str
+
+
+class ScheduleJob(Strict):
+    job_id: str = Field(..., min_length=1, max_length=100)
+    submit_time: datetime
+    n_accelerators: int = Field(..., gt=0, le=1_000_000)
+    duration_h: float = Field(..., gt=0, le=720, allow_inf_nan=False)
+    origin_province: str = Field(..., min_length=1, max_length=40)
+    job_class: JobClassName = "training"
+    deadline_time: datetime | None = None
+    slack_h: float | None = Field(None, ge=0, le=8760, allow_inf_nan=False)
+    interruptible: bool = False
+
+
+class ScheduleRequest(Strict):
+    """A batch of jobs, sorted by submit time, and the policy that places them."""
+
+    policy: Literal["fifo-local", "temporal", "spatial", "greedy"] = "greedy"
+    jobs: list[ScheduleJob] = Field(..., min_length=1, max_length=5000)
+
+
+class ScheduledJob(BaseModel):
+    job_id: str
+    site: str
+    start_time: datetime
+    end_time: datetime
+    delay_h: float
+    rtt_ms: float
+    deadline_met: bool
+    latency_met: bool
+
+
+class ScheduleResponse(BaseModel):
+    policy: str
+    metrics: dict[str, float | int | str | bool | None] = Field(
+        description="energy_mwh, cost_cny, emissions_tco2, curtailment_absorbed_mwh, "
+                    "mean_delay_h, p95_delay_h, deadline_misses, ...")
+    schedule: list[ScheduledJob]
+    signals_source: str
