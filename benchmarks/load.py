@@ -58,16 +58,22 @@ def _signals_file(folder: Path) -> Path:
 
 
 def _requests(sites: list[str]):
-    """The endpoint mix: (label, method, path, params, json) cycled in order."""
-    two = sites[:4]
-    mix = [("GET /emissions/bylocations/best", "GET", "/emissions/bylocations/best",
-            {"location": two, "time": "2030-06-01T00:00:00Z", "toTime": "2030-06-02T00:00:00Z",
-             "durationMinutes": 120}, None)]
-    if os.environ.get("COMPUTEGRID_LOAD_BEST_BODY"):
-        import json
+    """The endpoint mix, cycled in order: (label, method, path, params, json).
 
-        mix.append(("POST /v1/best", "POST", "/v1/best", None,
-                    json.loads(os.environ["COMPUTEGRID_LOAD_BEST_BODY"])))
+    Alternates ``POST /v1/best`` and ``GET /emissions/bylocations/best``; requests vary over
+    origins, start hours and location sets so that no answer is the same twice in a row.
+    """
+    origins = ("Shanghai", "Guangdong", "Beijing", "Sichuan", "Zhejiang")
+    mix = []
+    for k in range(10):
+        mix.append(("POST /v1/best", "POST", "/v1/best", None, {
+            "job_class": ("batch", "training")[k % 2], "duration_h": 2 + k % 5,
+            "n_accelerators": 64 * (1 + k), "origin_province": origins[k % len(origins)],
+            "earliest_start": f"2030-06-{1 + k:02d}T{(3 * k) % 24:02d}:00:00Z"}))
+        mix.append(("GET /emissions/bylocations/best", "GET", "/emissions/bylocations/best", {
+            "location": [sites[(k + j) % len(sites)] for j in range(4)],
+            "time": f"2030-06-{1 + k:02d}T00:00:00Z", "toTime": f"2030-06-{2 + k:02d}T00:00:00Z",
+            "durationMinutes": 60 * (1 + k % 3)}, None))
     return mix
 
 
@@ -182,7 +188,7 @@ def main() -> int:
                     return 1
                 time.sleep(0.2)
             mix = _requests([s.site for s in list_sites()])
-            for _, method, path, params, body in mix:  # warm-up, and fail early on errors
+            for _, method, path, params, body in mix[:4]:  # warm-up, and fail early on errors
                 r = httpx.request(method, base + path, params=params, json=body,
                                   headers={"X-API-Key": key}, timeout=10)
                 if r.status_code != 200:

@@ -120,3 +120,21 @@ def test_schedule_bad_batches(client):
 
 def test_scheduling_needs_a_key(client):
     assert client.post("/v1/best", json=JOB, headers={"X-API-Key": ""}).status_code == 401
+
+
+def test_best_matches_the_schedule_service(client, tmp_path):
+    """The first option is what ``services.schedule.best_placement`` answers for the job."""
+    from computegrid.services.schedule import best_placement
+    from computegrid.services.signal_feed import read_signal_feed
+
+    feed = read_signal_feed(tmp_path / "signals.csv")
+    for job_class, origin in (("training", "Shanghai"), ("batch", "Guangdong"), ("online", "Beijing")):
+        body = client.post("/v1/best", json={**JOB, "job_class": job_class, "deadline": None,
+                                             "origin_province": origin}).json()
+        ref = best_placement({"job_id": "x", "submit_time": JOB["earliest_start"],
+                              "n_accelerators": 64, "duration_h": 4, "origin_province": origin,
+                              "job_class": job_class}, signals=feed.signals)
+        best = body["best"]
+        assert (best["site"], best["start_time"]) == (ref["site"], ref["start_time"])
+        assert best["cost_cny"] == pytest.approx(ref["cost_cny"])
+        assert best["emissions_tco2"] == pytest.approx(ref["emissions_tco2"])

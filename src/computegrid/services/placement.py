@@ -1,9 +1,10 @@
 """Best site and start time for one job, with the runner-up options (``POST /v1/best``).
 
-Builds on :func:`computegrid.services.schedule.best_placement` (greedy on an empty fleet):
-the best option over every site within the job's latency limit, then the best over the
-remaining sites, and so on, so that each alternative is the best placement at a *different*
-site, with its own start time and cost.
+The same answer as :func:`computegrid.services.schedule.best_placement` (the greedy policy
+on an empty fleet) for the best option over every site within the job's latency limit; then
+the best over the remaining sites, and so on, so that each alternative is the best placement
+at a *different* site, with its own start time and cost (scored by
+``computegrid.scheduling.evaluate``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from computegrid.errors import InputError
 from computegrid.scheduling.jobs import DEFAULT_CLASSES
 from computegrid.scheduling.problem import POWER_PER_ACCELERATOR_KW
 from computegrid.scheduling.signals import SiteSignals
-from computegrid.scheduling.sites import SiteTable, default_sites, make_sites, origin_latency_ms
+from computegrid.scheduling.sites import SiteTable, default_sites, make_sites
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ class PlacementService:
         """
         import pandas as pd
 
+        from computegrid.scheduling.evaluate import evaluate
         from computegrid.scheduling.jobs import make_jobs
-        from computegrid.services.schedule import compare_policies
+        from computegrid.scheduling.policies import run_policy
+        from computegrid.scheduling.problem import build_problem
 
         if job.job_class not in DEFAULT_CLASSES:
             raise InputError("body.job_class", job.job_class, "one of " + ", ".join(DEFAULT_CLASSES))
@@ -116,39 +119,46 @@ class PlacementService:
         limit = DEFAULT_CLASSES[job.job_class].latency_limit_ms
         if job.latency_limit_ms is not None:
             limit = min(limit, float(job.latency_limit_ms))
-        full = self._sites(n_acc)
-        try:
-            _, lat = origin_latency_ms([job.origin_province], full)
-        except InputError as exc:
-            raise InputError("body.origin_province", job.origin_province, exc.allowed) from None
-        within = [s for s, rtt in zip(full.ids, lat[0]) if rtt <= limit + 1e-9]
-        if not within:
-            raise InputError("body.latency_limit_ms", limit,
-                             f"a limit that some site meets from {job.origin_province} "
-                             f"(nearest: {float(np.min(lat[0])):.1f} ms)")
         if job.deadline is not None and job.deadline <= job.earliest_start:
             raise InputError("body.deadline", job.deadline.isoformat(), "a time after earliest_start")
+        full = self._sites(n_acc)
         record = {"job_id": "job", "submit_time": job.earliest_start, "n_accelerators": n_acc,
                   "duration_h": float(job.duration_h), "origin_province": job.origin_province,
                   "job_class": job.job_class}
         if job.deadline is not None:
             record["deadline_time"] = job.deadline
-        jobs = make_jobs(pd.DataFrame([record]), source="job")  # validated once for all options
-        options, remaining = [], list(within)
-        while remaining and len(options) < 1 + n_alternatives:
-            table = self._sites(n_acc, tuple(remaining)) if remaining != full.ids else full
-            # the same call as services.schedule.best_placement, on the remaining sites
-            res = compare_policies(jobs, table, signals, ["greedy"], return_schedules=True)
-            row = res["schedules"]["greedy"].iloc[0]
-            metrics = res["policies"]["greedy"]
+        jobs = make_jobs(pd.DataFrame([record]), source="job")
+        try:
+            problem = build_problem(jobs, full, signals)
+        except InputError as exc:
+            if "origin_province" in str(exc.field):
+                raise InputError("body.origin_province", job.origin_province, exc.allowed) from None
+            raise
+        rtt = problem.latency_ms[0]
+        allowed = rtt <= limit + 1e-9
+        if not allowed.any():
+            raise InputError("body.latency_limit_ms", limit,
+                             f"a limit that some site meets from {job.origin_province} "
+                             f"(nearest: {float(np.min(rtt)):.1f} ms)")
+        within = [s for s, ok in zip(full.ids, allowed) if ok]
+        # One problem over every candidate site; each further option re-runs the greedy policy
+        # with the sites already chosen masked out of ``allowed`` (the policies' own input).
+        options = []
+        while allowed.any() and len(options) < 1 + n_alternatives:
+            problem.allowed = allowed[None, :].copy()
+            site, start_h = run_policy(problem, "greedy")
+            metrics = evaluate(problem, "greedy", site, start_h, 0.0)
+            k, t0 = int(site[0]), float(start_h[0])
+            start = problem.start + pd.Timedelta(seconds=round(t0 * 3600.0))
             options.append({
-                "site": str(row["site"]), "start_time": row["start_time"].isoformat(),
-                "end_time": row["end_time"].isoformat(), "delay_h": float(row["delay_h"]),
-                "rtt_ms": float(row["rtt_ms"]), "deadline_met": bool(row["deadline_met"]),
-                "latency_met": bool(row["latency_met"]),
-                **{k: float(metrics[k]) for k in ("energy_mwh", "cost_cny", "emissions_tco2",
-                                                  "curtailment_absorbed_mwh")}})
-            remaining = [s for s in remaining if s != options[-1]["site"]]
+                "site": full.ids[k], "start_time": start.isoformat(),
+                "end_time": (start + pd.Timedelta(seconds=round(job.duration_h * 3600.0))).isoformat(),
+                "delay_h": t0 - float(problem.submit_h[0]), "rtt_ms": float(rtt[k]),
+                "deadline_met": bool(t0 + job.duration_h <= problem.deadline_h[0] + 1e-6),
+                "latency_met": bool(rtt[k] <= limit + 1e-9),
+                **{name: float(getattr(metrics, name)) for name in (
+                    "energy_mwh", "cost_cny", "emissions_tco2", "curtailment_absorbed_mwh")}})
+            allowed[k] = False
         return {"best": options[0], "alternatives": options[1:], "n_accelerators": n_acc,
                 "latency_limit_ms": None if math.isinf(limit) else limit,
                 "candidate_sites": within}
