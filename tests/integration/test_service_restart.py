@@ -52,7 +52,9 @@ def test_restart_mid_run_loses_nothing(db_url, tmp_path):
         proc.wait(10)
 
     with server_process(db_url, runs_dir, n_workers=1, log_path=tmp_path / "server2.log") as (base, _):
-        interrupted = _status(base, headers, long_run["id"])
+        # the crashed server's lease on the long run expires (10 s) and the run is failed
+        interrupted = wait_for(lambda: (s := _status(base, headers, long_run["id"]))["status"]
+                               != "running" and s, 40)
         assert interrupted["status"] == "failed"
         assert "interrupted" in interrupted["error"]
         for i, run in enumerate(queued):  # the queued runs resume and finish after the restart

@@ -56,19 +56,35 @@ def test_a_run_is_claimed_once_under_contention(store):
     assert store.get_run(run.id).attempts == 1
 
 
-def test_lifecycle_and_recovery(store):
+def test_lifecycle_and_expired_leases(store):
+    import time
+
     a = store.create_run("plan", {"n": 1})
     b = store.create_run("plan", {"n": 2})
     c = store.create_run("plan", {"n": 3})
-    assert store.claim_run(a.id) and store.claim_run(c.id)
+    assert store.claim_run(a.id, "w1") and store.claim_run(c.id, "w2")
     store.finish_run(c.id, {"cost": 1.5})
-    failed, queued = store.recover_after_restart()
-    assert failed == [a.id] and queued == [b.id]
+    assert store.fail_expired_leases(lease_s=60) == []  # a's lease is fresh
+    time.sleep(0.3)
+    store.heartbeat([a.id], "someone-else")  # only the holder renews a lease
+    assert store.fail_expired_leases(lease_s=0.2) == [a.id]
     assert "interrupted" in store.get_run(a.id).error
+    assert store.queued_run_ids() == [b.id]
     assert store.get_run(c.id).summary == {"cost": 1.5}
     assert store.count_runs() == {"queued": 1, "running": 0, "succeeded": 1, "failed": 1}
     store.finish_run(b.id, {"late": True})  # not running: ignored
     assert store.get_run(b.id).status == "queued"
+
+
+def test_heartbeat_keeps_a_lease(store):
+    import time
+
+    run = store.create_run("plan", {})
+    store.claim_run(run.id, "w1")
+    time.sleep(0.3)
+    store.heartbeat([run.id], "w1")
+    assert store.fail_expired_leases(lease_s=0.2) == []
+    assert store.get_run(run.id).status == "running"
 
 
 def test_requeue_after_graceful_stop(store):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -74,3 +75,29 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         module = importlib.import_module(f"computegrid.api.routers.{name}")
         app.include_router(module.build_router())
     return app
+
+
+#: Environment variable through which ``computegrid serve --http-workers N`` hands the settings
+#: to each uvicorn worker process.
+SETTINGS_ENV = "COMPUTEGRID_API_SETTINGS"
+
+
+def settings_to_env(settings: ApiSettings) -> str:
+    """Serialise settings for :func:`app_from_env` (JSON)."""
+    import dataclasses
+    import json
+
+    return json.dumps({k: (str(v) if isinstance(v, Path) else v)
+                       for k, v in dataclasses.asdict(settings).items()})
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn worker processes: settings from :data:`SETTINGS_ENV`."""
+    import json
+    import os
+
+    raw = json.loads(os.environ[SETTINGS_ENV])
+    for key in ("runs_dir", "signals_path"):
+        if raw.get(key) is not None:
+            raw[key] = Path(raw[key])
+    return create_app(ApiSettings(**raw))

@@ -19,7 +19,11 @@ def register(app: typer.Typer) -> None:
         db: str = typer.Option(DEFAULT_DB, "--db", envvar="COMPUTEGRID_DB_URL",
                                help="run store: sqlite:///FILE or postgresql://user@host/db"),
         runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="folder of run results"),
-        workers: int = typer.Option(1, "--workers", help="planning runs executed at once"),
+        workers: int = typer.Option(1, "--workers",
+                                    help="planning runs executed at once (per HTTP process)"),
+        http_workers: int = typer.Option(1, "--http-workers",
+                                         help="HTTP server processes (use the cores; runs, keys "
+                                              "and leases are shared through the store)"),
         plan_time_limit_s: float = typer.Option(900.0, "--plan-time-limit-s",
                                                 help="wall-clock limit of one planning run [s]"),
         max_body_bytes: int = typer.Option(1_000_000, "--max-body-bytes",
@@ -36,6 +40,8 @@ def register(app: typer.Typer) -> None:
             raise InputError("--port", port, "an integer in 1..65535")
         if workers < 1:
             raise InputError("--workers", workers, "an integer >= 1")
+        if not 1 <= http_workers <= 64:
+            raise InputError("--http-workers", http_workers, "an integer in 1..64")
         if not plan_time_limit_s > 0:
             raise InputError("--plan-time-limit-s", plan_time_limit_s, "a number > 0")
         if max_body_bytes < 1024:
@@ -54,11 +60,23 @@ def register(app: typer.Typer) -> None:
 
             read_signal_feed(signals)  # a bad file is one line, exit 2, before start
         make_engine(db).dispose()  # a malformed --db URL is one line, exit 2, before start
+        from computegrid.services.runs_store import open_store
+
+        open_store(db).close()  # migrate once, before any worker process starts
         settings = ApiSettings(db_url=db, runs_dir=runs_dir, n_workers=workers,
                                plan_time_limit_s=plan_time_limit_s, max_body_bytes=max_body_bytes,
                                anonymous_rate_limit_per_s=anonymous_rate_limit_per_s,
                                signals_path=signals)
         # Access log: method, path and status only (uvicorn's format); keys travel in headers,
         # which are never logged.
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                    access_log=True)
+        if http_workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                        access_log=True)
+            return
+        import os
+
+        from computegrid.api.app import SETTINGS_ENV, settings_to_env
+
+        os.environ[SETTINGS_ENV] = settings_to_env(settings)  # holds no secret: paths and limits
+        uvicorn.run("computegrid.api.app:app_from_env", factory=True, workers=http_workers,
+                    host=host, port=port, log_level="info", access_log=True)

@@ -14,10 +14,12 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +43,23 @@ class WorkerSettings:
         Wall-clock limit of one run; the child is killed when it is exceeded. [s]
     runner : str
         ``module:function`` executed in the child process.
+    heartbeat_s : float
+        Interval at which the pool renews the leases of its running runs. [s]
+    lease_s : float
+        A running run whose lease was not renewed for this long lost its worker (the server
+        crashed) and is marked failed. assumption: 5 missed heartbeats. [s]
+    poll_s : float
+        Idle workers look for queued runs in the store this often (runs queued by another
+        server process on the same store, or left queued by a stopped one). [s]
     """
 
     runs_dir: Path
     n_workers: int = 1
     time_limit_s: float = 900.0
     runner: str = DEFAULT_PLAN_RUNNER
+    heartbeat_s: float = 2.0
+    lease_s: float = 10.0
+    poll_s: float = 2.0
 
 
 class RunWorkerPool:
@@ -60,19 +73,42 @@ class RunWorkerPool:
         self._children: dict[str, subprocess.Popen] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def start(self) -> None:
-        """Recover the store after a restart, re-queue queued runs and start the threads."""
+        """Fail runs whose worker is gone, clean their temporary folders, start the threads.
+
+        Queued runs (left by a stopped server, or queued by another process) are found by the
+        workers' polling of the store, oldest first.
+        """
         self.settings.runs_dir.mkdir(parents=True, exist_ok=True)
-        _failed, queued = self.store.recover_after_restart()
-        for leftover in self.settings.runs_dir.glob(".tmp-*"):  # from runs that were cut off
-            shutil.rmtree(leftover, ignore_errors=True)
-        for run_id in queued:
-            self._queue.put(run_id)
+        self.store.fail_expired_leases(self.settings.lease_s)
+        self._clean_leftovers()
         for i in range(self.settings.n_workers):
             thread = threading.Thread(target=self._loop, name=f"run-worker-{i}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        keeper = threading.Thread(target=self._keep_leases, name="run-leases", daemon=True)
+        keeper.start()
+        self._threads.append(keeper)
+
+    def _clean_leftovers(self) -> None:
+        for leftover in self.settings.runs_dir.glob(".tmp-*"):
+            run_id = leftover.name[len(".tmp-"):].split("-", 1)[0]
+            run = self.store.get_run(run_id)
+            if run is None or run.status != "running":  # cut off; nobody will finish it
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def _keep_leases(self) -> None:
+        while not self._stopping.wait(self.settings.heartbeat_s):
+            try:
+                with self._lock:
+                    mine = list(self._children)
+                self.store.heartbeat(mine, self.worker_id)
+                if self.store.fail_expired_leases(self.settings.lease_s):
+                    self._clean_leftovers()
+            except Exception:  # noqa: BLE001 - store briefly unreachable: try again next beat
+                pass
 
     def submit(self, run_id: str) -> None:
         """Queue a run that is already stored with status ``queued``."""
@@ -82,7 +118,7 @@ class RunWorkerPool:
         """Stop taking runs. Runs cut off by a graceful stop go back to the queue and start
         again at the next start; after a crash they are marked failed at the next start."""
         self._stopping.set()
-        for _ in self._threads:
+        for _ in range(self.settings.n_workers):
             self._queue.put(None)
         with self._lock:
             children = dict(self._children)
@@ -90,7 +126,7 @@ class RunWorkerPool:
             _kill(child)
             try:
                 self.store.requeue_run(run_id)
-            except Exception:  # noqa: BLE001 - store gone; recover_after_restart handles it
+            except Exception:  # noqa: BLE001 - store gone; the lease expires instead
                 pass
         for thread in self._threads:
             thread.join(timeout_s)
@@ -99,17 +135,29 @@ class RunWorkerPool:
     # --- internals ------------------------------------------------------------------------
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            run_id = self._queue.get()
+            try:
+                run_id = self._queue.get(timeout=self.settings.poll_s)
+            except queue.Empty:
+                run_id = self._next_queued_in_store()
+                if run_id is None:
+                    continue
             if run_id is None or self._stopping.is_set():
                 return
             try:
-                if self.store.claim_run(run_id):
+                if self.store.claim_run(run_id, self.worker_id):
                     self._execute(run_id)
             except Exception as exc:  # noqa: BLE001 - a worker thread must survive any run
                 try:
                     self.store.fail_run(run_id, f"internal error ({type(exc).__name__}): {exc}")
-                except Exception:  # noqa: BLE001 - store unreachable; recovered at next start
+                except Exception:  # noqa: BLE001 - store unreachable; its lease expires
                     pass
+
+    def _next_queued_in_store(self) -> str | None:
+        try:
+            queued = self.store.queued_run_ids(limit=1)
+        except Exception:  # noqa: BLE001 - store briefly unreachable
+            return None
+        return queued[0] if queued else None
 
     def _execute(self, run_id: str) -> None:
         run = self.store.get_run(run_id)

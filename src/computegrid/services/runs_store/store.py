@@ -12,7 +12,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -181,13 +181,52 @@ class RunStore:
         counts.update({status: n for status, n in rows})
         return counts
 
-    def claim_run(self, run_id: str) -> bool:
-        """Move a queued run to running; ``False`` if another worker got it first."""
+    def claim_run(self, run_id: str, worker_id: str = "") -> bool:
+        """Move a queued run to running, leased to ``worker_id``; ``False`` if another worker
+        got it first."""
+        now = _now()
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(runs).where(runs.c.id == run_id, runs.c.status == "queued")
-                .values(status="running", started_at=_now(), attempts=runs.c.attempts + 1))
+                .values(status="running", started_at=now, attempts=runs.c.attempts + 1,
+                        worker_id=worker_id[:100], heartbeat_at=now))
         return result.rowcount == 1
+
+    def queued_run_ids(self, limit: int = 20) -> list[str]:
+        """Ids of queued runs, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs.c.id).where(runs.c.status == "queued")
+                                .order_by(runs.c.created_at, runs.c.id).limit(limit)).all()
+        return [r.id for r in rows]
+
+    def heartbeat(self, run_ids: list[str], worker_id: str) -> None:
+        """Renew the leases of the runs this worker is executing."""
+        if not run_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id.in_(run_ids), runs.c.status == "running",
+                                            runs.c.worker_id == worker_id[:100])
+                         .values(heartbeat_at=_now()))
+
+    def fail_expired_leases(self, lease_s: float) -> list[str]:
+        """Mark failed the running runs whose worker stopped renewing its lease.
+
+        Returns
+        -------
+        list of str
+            Ids of the runs marked failed.
+        """
+        cutoff = _now() - timedelta(seconds=lease_s)
+        stale_when = (runs.c.status == "running") & (
+            runs.c.heartbeat_at.is_(None) | (runs.c.heartbeat_at < cutoff))
+        with self.engine.begin() as conn:
+            stale = [r.id for r in conn.execute(select(runs.c.id).where(stale_when)).all()]
+            if stale:
+                conn.execute(update(runs).where(runs.c.id.in_(stale), stale_when)
+                             .values(status="failed", finished_at=_now(),
+                                     error="interrupted: the server stopped while the run was "
+                                           "running; submit it again"))
+        return stale
 
     def finish_run(self, run_id: str, summary: dict[str, Any]) -> None:
         """Mark a running run succeeded with its summary."""
@@ -208,26 +247,6 @@ class RunStore:
         with self.engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id, runs.c.status == "running")
                          .values(status="queued", started_at=None))
-
-    def recover_after_restart(self) -> tuple[list[str], list[str]]:
-        """After a (re)start: fail the runs left ``running``; return (failed ids, queued ids).
-
-        A run that was running when the server stopped has lost its worker; it is marked failed
-        with the reason, and can be submitted again. Queued runs are returned, oldest first, to be
-        put back on the worker queue.
-        """
-        with self.engine.begin() as conn:
-            stale = [r.id for r in conn.execute(
-                select(runs.c.id).where(runs.c.status == "running")).all()]
-            if stale:
-                conn.execute(update(runs).where(runs.c.id.in_(stale), runs.c.status == "running")
-                             .values(status="failed", finished_at=_now(),
-                                     error="interrupted: the server stopped while the run was "
-                                           "running; submit it again"))
-            queued = [r.id for r in conn.execute(
-                select(runs.c.id).where(runs.c.status == "queued")
-                .order_by(runs.c.created_at, runs.c.id)).all()]
-        return stale, queued
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -35,4 +35,8 @@ runs = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("key_id", Integer, ForeignKey("api_keys.id"), nullable=True),
+    # Lease of a running run (migration 0002): the worker process holding it and its last
+    # heartbeat; a run whose heartbeat is older than the lease lost its worker.
+    Column("worker_id", String(100), nullable=True),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=True),
 )
