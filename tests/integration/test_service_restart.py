@@ -101,3 +101,31 @@ def test_concurrent_runs_do_not_corrupt_the_store(db_url, tmp_path):
         assert all(r.attempts == 1 for r in store.list_runs(limit=500))  # none ran twice
     finally:
         store.close()
+
+
+def test_two_server_processes_share_one_store(db_url, tmp_path):
+    """Runs submitted to either of two servers on one store each run exactly once; idle
+    workers of one server pick up runs queued at the other."""
+    runs_dir = tmp_path / "runs"
+    headers = _key(db_url)
+    with server_process(db_url, runs_dir, n_workers=1, log_path=tmp_path / "a.log") as (a, _), \
+         server_process(db_url, runs_dir, n_workers=1, log_path=tmp_path / "b.log") as (b, _):
+        ids = []
+        for i in range(10):
+            base = (a, b)[i % 2]
+            r = httpx.post(f"{base}/v1/plans", headers=headers, timeout=10,
+                           json={"scenario": f"m{i}", "overrides": {"tag": i, "sleep_s": 0.2}})
+            assert r.status_code == 202
+            ids.append(r.json()["id"])
+
+        def all_done():
+            runs = httpx.get(f"{b}/v1/plans?limit=100", headers=headers, timeout=5).json()["runs"]
+            return runs if all(r["status"] == "succeeded" for r in runs) and len(runs) == 10 else None
+
+        runs = wait_for(all_done, 120)
+    assert {r["id"]: r["summary"]["tag"] for r in runs} == {run_id: i for i, run_id in enumerate(ids)}
+    store = open_store(db_url)
+    try:
+        assert all(r.attempts == 1 for r in store.list_runs(limit=100))
+    finally:
+        store.close()
