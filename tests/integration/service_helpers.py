@@ -180,7 +180,17 @@ def dashboard_runner(params: dict, out_dir: Path) -> dict:
                                       "timestamp": ts, "it_load_mw": load / 1.2,
                                       "facility_load_mw": load}))
     pd.concat(rows, ignore_index=True).to_parquet(out_dir / "ai_load.parquet", index=False)
-    (out_dir / "report.html").write_text("<html><body><h1>test report</h1></body></html>")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1])
+    fig.savefig(out_dir / "figure.png")
+    plt.close(fig)
+    (out_dir / "report.html").write_text('<html><body><h1>test report</h1>'
+                                         '<img id="fig" src="figure.png"></body></html>')
     (out_dir / "summary.json").write_text(json.dumps(summary))
     return summary
 

@@ -115,6 +115,17 @@ def test_dashboard_click_through_a_run(browser, tmp_path):
         browser.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000
 
+        # the full report opens in a new tab with its figures (fetched with the key)
+        main_window = browser.current_window_handle
+        browser.find_element(By.ID, "report-link").click()
+        wait_for(lambda: len(browser.window_handles) == 2, 20)
+        browser.switch_to.window([h for h in browser.window_handles if h != main_window][0])
+        wait_for(lambda: browser.execute_script(
+            "const i = document.getElementById('fig'); return i && i.complete && i.naturalWidth > 0"), 20)
+        assert "test report" in browser.find_element(By.TAG_NAME, "h1").text
+        browser.close()
+        browser.switch_to.window(main_window)
+
         # start a run from the page: it appears in the list and finishes
         n_rows = len(browser.find_elements(By.CSS_SELECTOR, "tr.run-row"))
         browser.find_element(By.ID, "new-run").click()

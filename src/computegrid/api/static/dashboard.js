@@ -84,9 +84,15 @@ async function selectRun(runId) {
   link.hidden = !run.links.report_html;
   link.onclick = async (ev) => {
     ev.preventDefault();
-    const res = await fetch(run.links.report_html, { headers: headers() });
-    const blob = await res.blob();
-    window.open(URL.createObjectURL(blob), "_blank");
+    // The report refers to its figures by relative name; fetch each with the key and inline it.
+    let html = await (await fetch(run.links.report_html, { headers: headers() })).text();
+    const base = run.links.report_html.replace(/[^/]*$/, "");
+    const names = [...new Set([...html.matchAll(/src="([A-Za-z0-9_.-]+\.png)"/g)].map(m => m[1]))];
+    for (const name of names) {
+      const res = await fetch(base + name, { headers: headers() });
+      if (res.ok) html = html.split(`src="${name}"`).join(`src="${URL.createObjectURL(await res.blob())}"`);
+    }
+    window.open(URL.createObjectURL(new Blob([html], { type: "text/html" })), "_blank");
   };
   for (const id of ["chart-comparison", "chart-map", "chart-ai-load", "chart-curtailment"]) Plotly.purge(id);
   document.querySelector("#comparison-table thead").replaceChildren();
