@@ -76,10 +76,6 @@ class ClaimCheck:
     years: list[dict] = field(default_factory=list)
 
 
-def _source(catalog: HardwareCatalog, hw_id: str) -> str:
-    return catalog.get(hw_id).source
-
-
 def check_image_vs_phone(luccioni: pd.DataFrame) -> ClaimCheck:
     """Claim 1: one AI image uses as much electricity as fully charging a smartphone."""
     mean = inference.inference_task(luccioni, "image-generation")
