@@ -99,3 +99,13 @@ def test_backbones():
     assert len(nodes) == 37 and len(edges) == 54
     nodes, _ = ds.load_backbone("cernet")
     assert "Chengdou" not in set(nodes["name"])
+
+
+def test_official_2020_table_has_every_validate_key_with_a_source():
+    off = ds.load_official_2020()
+    keys = {f"generation_twh.{k}" for k in ("coal", "gas", "hydro", "nuclear", "wind", "solar", "thermal")}
+    keys |= {"curtailment_frac.wind", "curtailment_frac.solar", "emission_factor_tco2_per_mwh"}
+    assert keys == set(off.index)
+    assert off["source"].str.len().min() > 20
+    # NBS 2020: thermal 5,330.3 TWh minus CEC biomass 132.6 TWh
+    assert off.at["generation_twh.thermal", "value"] == pytest.approx(5330.25 - 132.6, abs=0.1)

@@ -333,3 +333,17 @@ def load_backbone(name: str, drop_bad_nodes: bool = True) -> tuple[pd.DataFrame,
         nodes = nodes[~nodes["name"].isin(BACKBONE_BAD_NODES)]
         edges = edges[edges["source"].isin(nodes.index) & edges["target"].isin(nodes.index)]
     return nodes, edges.reset_index(drop=True)
+
+
+def load_official_2020() -> pd.DataFrame:
+    """Official 2020 national figures used to validate the base year, one source per row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``key`` (``generation_twh.coal``, ..., ``curtailment_frac.wind``,
+        ``emission_factor_tco2_per_mwh``); columns ``value``, ``unit``, ``source``.
+    """
+    df = _read_csv("official_2020.csv", index_col="key")
+    _check_finite_nonneg(df, "official_2020.csv", ["value"])
+    return df

@@ -18,6 +18,7 @@ days a representative day stands for).
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,7 +92,8 @@ def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMET
     cap["coal_chp"] = raw["coal_chp_mw"] * coal_scale
     gas_scale = (params.gas_capacity_mw / raw["gas_mw"].sum()) if params.gas_capacity_mw else 1.0
     cap["gas"] = raw["gas_mw"] * gas_scale
-    cap["nuclear"] = raw["nuclear_mw"]
+    nuc_scale = (params.nuclear_capacity_mw / raw["nuclear_mw"].sum()) if params.nuclear_capacity_mw else 1.0
+    cap["nuclear"] = raw["nuclear_mw"] * nuc_scale
     cap["hydro"] = raw["hydro_mw"]
     wind_f = params.wind_year_average_frac if year == 2020 else 1.0
     solar_f = params.solar_year_average_frac if year == 2020 else 1.0
@@ -185,16 +187,25 @@ def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
             must = np.where(heating, cond * params.coal_min_pu + chp * max(winter, params.coal_min_pu),
                             cap.at[prov, "coal"] * params.coal_min_pu)
             pmin[f"{prov} coal"] = must / cap.at[prov, "coal"]
+        if inflexibility and cap.at[prov, "gas"] > 0:
+            winter = params.chp_winter_min_pu if prov in params.heating_provinces else params.gas_min_pu
+            pmin[f"{prov} gas"] = np.where(heating, max(winter, params.gas_min_pu), params.gas_min_pu)
     if pmin:
         # Must-run never exceeds a share of local demand: operators dispatch CHP and coal down before that
-        # (assumption: ``must_run_max_demand_frac``); coal must-run is cut first, nuclear is kept.
+        # (assumption: ``must_run_max_demand_frac``); coal must-run is cut first, then gas; nuclear is kept.
         cap_mw = {name: cap.at[name.split(" ")[0], name.split(" ")[1]] for name in pmin}
         for prov in cap.index:
             coal, nuc = f"{prov} coal", f"{prov} nuclear"
             limit = demand[prov].to_numpy() * params.must_run_max_demand_frac
+            gas = f"{prov} gas"
             nuc_mw = pmin[nuc] * cap_mw[nuc] if nuc in pmin else 0.0
+            room = np.maximum(limit - nuc_mw, 0.0)
+            if gas in pmin:
+                gas_mw = np.minimum(pmin[gas] * cap_mw[gas], room)
+                pmin[gas] = gas_mw / cap_mw[gas]
+                room = room - gas_mw
             if coal in pmin:
-                coal_mw = np.minimum(pmin[coal] * cap_mw[coal], np.maximum(limit - nuc_mw, 0.0))
+                coal_mw = np.minimum(pmin[coal] * cap_mw[coal], room)
                 pmin[coal] = coal_mw / cap_mw[coal]
     inflow_pu = hydro_inflow_pu(index, params)
     inflow = {f"{p} hydro": inflow_pu * cap.at[p, "hydro"] for p in cap.index if cap.at[p, "hydro"] > 0}
@@ -300,6 +311,12 @@ def add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float = DEFAULT_PARAME
     voll_cny_per_mwh : float
         Value of lost load, the generators' marginal cost. [CNY/MWh]
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        _add_load_shedding(n, voll_cny_per_mwh)
+
+
+def _add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float) -> None:
     if LOAD_SHEDDING_CARRIER not in n.carriers.index:
         n.add("Carrier", LOAD_SHEDDING_CARRIER, co2_emissions=0.0,
               color=CARRIER_COLOURS[LOAD_SHEDDING_CARRIER], nice_name=NICE_NAMES[LOAD_SHEDDING_CARRIER])
@@ -314,7 +331,8 @@ def add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float = DEFAULT_PARAME
 
 def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParameters = DEFAULT_PARAMETERS,
                   calibrate: bool = True, inflexibility: bool = True, corridor_limits: bool = True,
-                  load_shedding: bool = True, inputs: HourlyInputs | None = None) -> pypsa.Network:
+                  load_shedding: bool = True, empty_components: bool = False,
+                  inputs: HourlyInputs | None = None) -> pypsa.Network:
     """Build the dispatch model of China's power system for one year.
 
     Parameters
@@ -333,6 +351,9 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
         Corridors at their capacity; ``False`` makes them unconstrained (1e7 MW).
     load_shedding : bool, default True
         Add ``load-shedding`` generators at the value of lost load.
+    empty_components : bool, default False
+        Also add wind/solar generators and PHS/battery storage of zero capacity in every province (with
+        their profiles), for planners that make them extendable. Off by default: they only enlarge the LP.
     inputs : HourlyInputs, optional
         Pre-computed hourly inputs (reuse across resolutions).
 
@@ -343,6 +364,13 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
     """
     if inputs is None:
         inputs = hourly_inputs(year, params, calibrate=calibrate, inflexibility=inflexibility)
+    with warnings.catch_warnings():
+        # pypsa 1.x warns about pandas 3 string dtypes on every ``add``; nothing for users to act on
+        warnings.simplefilter("ignore", FutureWarning)
+        return _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs)
+
+
+def _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs):
     frames = {"demand": inputs.demand_mw, "p_max_pu": inputs.p_max_pu, "p_min_pu": inputs.p_min_pu,
               "inflow": inputs.hydro_inflow_mw}
     snaps, weights, red = aggregate_time(frames, resolution)
@@ -367,10 +395,8 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
     mc = params.marginal_cost_cny_per_mwh
     pmax, pmin = red["p_max_pu"], red["p_min_pu"]
     for carrier in ("coal", "gas", "nuclear", "onwind", "offwind", "solar"):
-        if carrier in ("onwind", "offwind", "solar"):
-            provs = [p for p in prov.index if f"{p} {carrier}" in pmax.columns]
-        else:
-            provs = [p for p in prov.index if cap.at[p, carrier] > 0]
+        provs = [p for p in prov.index if cap.at[p, carrier] > 0 or (empty_components and carrier in (
+            "onwind", "offwind", "solar") and f"{p} {carrier}" in pmax.columns)]
         if not provs:
             continue
         names = [f"{p} {carrier}" for p in provs]
@@ -394,8 +420,11 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
           efficiency_store=0.0, efficiency_dispatch=1.0, p_min_pu=0.0, cyclic_state_of_charge=True)
     for carrier, hours, eff in (("PHS", params.phs_max_hours_h, params.phs_efficiency),
                                 ("battery", params.battery_max_hours_h, params.battery_efficiency)):
-        n.add("StorageUnit", [f"{p} {carrier}" for p in prov.index], bus=prov.index, carrier=carrier,
-              p_nom=cap[carrier].reindex(prov.index).to_numpy(), max_hours=hours,
+        provs = [p for p in prov.index if empty_components or cap.at[p, carrier] > 0]
+        if not provs:
+            continue
+        n.add("StorageUnit", [f"{p} {carrier}" for p in provs], bus=provs, carrier=carrier,
+              p_nom=cap.loc[provs, carrier].to_numpy(), max_hours=hours,
               efficiency_store=eff ** 0.5, efficiency_dispatch=eff ** 0.5, marginal_cost=mc[carrier],
               cyclic_state_of_charge=True)
 

@@ -105,9 +105,10 @@ class GridParameters:
         "CQ": 1.0, "SC": 1.0})
     #: assumption: 30 CNY/kWh, far above any fuel cost so that shedding is the last resort.
     voll_cny_per_mwh: float = 30_000.0
-    #: assumption: one fifth of the condensing fleet stays online at minimum stable load (about 40-50%
-    #: of rating for Chinese subcritical/supercritical units), aggregated 0.2 of fleet capacity.
-    coal_min_pu: float = 0.2
+    #: assumption: without unit commitment, about 80% of the condensing fleet stays online at its minimum
+    #: stable load (about 50% of rating for Chinese subcritical/supercritical units) -> 0.4 of fleet
+    #: capacity; 0.2 gave almost no curtailment, 0.5 with 48 h reservoirs spilled 9% of hydro (see docs).
+    coal_min_pu: float = 0.4
     #: assumption: heat-led operation ("以热定电") holds CHP units at about 60% of electrical rating in the
     #: heating season.
     chp_winter_min_pu: float = 0.6
@@ -116,7 +117,13 @@ class GridParameters:
                                 "QH", "NX", "XJ")
     #: assumption: must-run (coal minimum + CHP + nuclear) is capped at 80% of the province's demand in
     #: each hour; beyond that the model would have no feasible dispatch without exports.
-    must_run_max_demand_frac: float = 0.8
+    must_run_max_demand_frac: float = 0.95
+    #: assumption: gas plants run at least a quarter of their capacity all year (take-or-pay supply
+    #: contracts, gas CHP in the south-east) and as CHP at ``chp_winter_min_pu`` in heating provinces.
+    gas_min_pu: float = 0.25
+    #: NBS 2020 statistical communique: nuclear capacity 49.89 GW at end-2020 (the pypsa-china-pik table
+    #: sums to 54.6 GW, it includes units commissioned later) and is scaled to it.
+    nuclear_capacity_mw: float | None = 49_890.0
     #: CEC 2020: nuclear utilisation 7,453 h -> 0.851 of capacity, run flat [secondary].
     nuclear_pu: float = 7453.0 / 8760.0
     #: CEC 2020: hydro utilisation 3,827 h [secondary].
