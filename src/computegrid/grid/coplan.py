@@ -100,6 +100,7 @@ class CoplanResult:
     unserved_ai_it_mwh: float
     probe_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
     site_cap_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
+    corridor_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
 
     @property
     def ok(self) -> bool:
@@ -331,14 +332,19 @@ def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = 
                 chain: Callable | None = None) -> tuple[str, str]:
     """Solve the network without any AI load (the reference run); return (status, condition)."""
     ensure_load_shedding(n, voll_cny_per_mwh)
-    return _optimize(n, chain, solver_options)
+    out = _optimize(n, chain, solver_options)
+    release_model(n)
+    return out
 
 
 def _optimize(n, ef, solver_options):
+    # HiGHS' own choice (dual simplex): the grid model measured it faster than interior point on this
+    # network (docs/grid-model.md); pass {"solver": "ipm"} to override
     opts = {"threads": 2, "output_flag": False}
     opts.update(solver_options or {})
     status, condition = n.optimize(solver_name="highs", extra_functionality=ef,
-                                   log_to_console=False, include_objective_constant=False, **opts)
+                                   log_to_console=False, include_objective_constant=False,
+                                   progress=False, **opts)
     return status, condition
 
 
@@ -392,8 +398,18 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options) -> C
         d = dual.to_series().reindex(names).fillna(0.0)
         cap_value = pd.Series(np.abs(d.to_numpy()) * pue.to_numpy() * annual, index=spec.sites.index,
                               name="value_cny_per_mw_per_year")
+    from computegrid.grid.coplan_results import corridor_value_cny_per_mw_per_year
+
+    corridor_value = corridor_value_cny_per_mw_per_year(n)
+    release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
-                        pairs, unserved, unserved_mwh, probe_value, cap_value)
+                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value)
+
+
+def release_model(n) -> None:
+    """Drop the linopy model of a solved network (the solution stays in ``n``): it holds most of the memory."""
+    if getattr(n, "_model", None) is not None:
+        del n.model
 
 
 # -------------------------------------------------------------------- co-investment (--expand)
@@ -418,41 +434,45 @@ def _annualised_cny_per_mw(capex_cny_per_kw: float, lifetime_yr: float) -> float
 
 
 def expand_near_sites(n, buses) -> None:
-    """Make wind, solar, batteries at ``buses`` and the corridors touching them extendable.
+    """Let the optimiser build new wind, solar, batteries at ``buses`` and corridors touching them.
 
-    Existing capacity is kept as a floor (``p_nom_min``); capital costs are those of the network
-    where set, else :data:`EXPANSION_COSTS` (annualised, scaled to the modelled horizon).
+    New capacity is added as separate extendable components (``"<name> new"``) beside the existing
+    ones, so the objective counts only what is newly built: the wind/solar clones share the existing
+    generators' availability profiles and may add up to ``EXPANSION_MAX_FACTOR - 1`` times today's
+    capacity; new batteries (2 h) and parallel corridors are unbounded. Capital costs are those of
+    the network where set, else :data:`EXPANSION_COSTS` (annualised, scaled to the horizon).
     """
     buses = set(buses)
     hf = horizon_frac(n)
     g = n.generators
-    sel = g.index[g.bus.isin(buses) & g.carrier.isin(["onwind", "offwind", "solar"])]
+    sel = g.index[g.bus.isin(buses) & g.carrier.isin(["onwind", "offwind", "solar"]) & ~g.p_nom_extendable]
     for name in sel:
         carrier = g.at[name, "carrier"]
         cost = float(g.at[name, "capital_cost"]) or _annualised_cny_per_mw(*EXPANSION_COSTS[carrier]) * hf
-        n.generators.loc[name, ["p_nom_extendable", "p_nom_min", "p_nom_max", "capital_cost"]] = [
-            True, g.at[name, "p_nom"], max(g.at[name, "p_nom"], 1.0) * EXPANSION_MAX_FACTOR, cost]
-    su = n.storage_units
-    sel = su.index[su.bus.isin(buses) & (su.carrier == "battery")]
-    for name in sel:
-        cost = float(su.at[name, "capital_cost"]) or _annualised_cny_per_mw(*EXPANSION_COSTS["battery"]) * hf
-        n.storage_units.loc[name, ["p_nom_extendable", "p_nom_min", "capital_cost"]] = [True, su.at[name, "p_nom"], cost]
-    missing = [b for b in buses if not (su.bus.eq(b) & su.carrier.eq("battery")).any()]
-    if missing:
-        if "battery" not in n.carriers.index:
-            n.add("Carrier", "battery", co2_emissions=0.0)
-        n.add("StorageUnit", pd.Index(missing) + " battery new", bus=missing, carrier="battery",
-              p_nom_extendable=True, max_hours=2.0, efficiency_store=0.92, efficiency_dispatch=0.92,
-              capital_cost=_annualised_cny_per_mw(*EXPANSION_COSTS["battery"]) * hf, cyclic_state_of_charge=True)
+        kw = {}
+        if name in n.generators_t.p_max_pu.columns:
+            kw["p_max_pu"] = n.generators_t.p_max_pu[name]
+        else:
+            kw["p_max_pu"] = float(g.at[name, "p_max_pu"])
+        n.add("Generator", f"{name} new", bus=g.at[name, "bus"], carrier=carrier, p_nom_extendable=True,
+              p_nom_max=max(float(g.at[name, "p_nom"]), 1.0) * (EXPANSION_MAX_FACTOR - 1.0),
+              marginal_cost=float(g.at[name, "marginal_cost"]), capital_cost=cost, **kw)
+    if "battery" not in n.carriers.index:
+        n.add("Carrier", "battery", co2_emissions=0.0)
+    new_b = sorted(buses)
+    n.add("StorageUnit", pd.Index(new_b) + " battery new", bus=new_b, carrier="battery",
+          p_nom_extendable=True, max_hours=2.0, efficiency_store=0.85 ** 0.5, efficiency_dispatch=0.85 ** 0.5,
+          capital_cost=_annualised_cny_per_mw(*EXPANSION_COSTS["battery"]) * hf, cyclic_state_of_charge=True)
     li = n.links
-    sel = li.index[li.bus0.isin(buses) | li.bus1.isin(buses)]
+    sel = li.index[(li.bus0.isin(buses) | li.bus1.isin(buses)) & ~li.p_nom_extendable]
     xy = n.buses[["x", "y"]].astype(float)
     for name in sel:
         a, b = li.at[name, "bus0"], li.at[name, "bus1"]
         length = float(li.at[name, "length"]) if "length" in li and li.at[name, "length"] > 0 else _km(xy, a, b)
         cost = float(li.at[name, "capital_cost"]) or (
             _annualised_cny_per_mw(*EXPANSION_COSTS["corridor_per_1000km"]) * length / 1000.0 * hf)
-        n.links.loc[name, ["p_nom_extendable", "p_nom_min", "capital_cost"]] = [True, li.at[name, "p_nom"], cost]
+        n.add("Link", f"{name} new", bus0=a, bus1=b, carrier=li.at[name, "carrier"], p_min_pu=-1.0,
+              p_nom_extendable=True, capital_cost=cost)
 
 
 def _km(xy: pd.DataFrame, a: str, b: str) -> float:

@@ -57,6 +57,13 @@ def unserved_energy_mwh(n) -> float:
     return float(p.mul(snapshot_hours(n), axis=0).sum().sum())
 
 
+def unserved_by_bus_mwh(n) -> pd.Series:
+    """Energy shed per bus over the horizon. [MWh]"""
+    gens = n.generators.index[n.generators.carrier == SHED_CARRIER]
+    p = n.generators_t.p.reindex(columns=gens).fillna(0.0).mul(snapshot_hours(n), axis=0).sum()
+    return p.groupby(n.generators.bus.reindex(gens)).sum()
+
+
 def emissions_by_generator_t(n) -> pd.Series:
     """CO2 of each generator over the horizon: output / efficiency x carrier CO2 factor. [t]"""
     co2 = n.generators.carrier.map(n.carriers.co2_emissions).fillna(0.0)

@@ -3,7 +3,8 @@
 The grid model (:func:`computegrid.grid.network.build_network`) keeps the 2020 fleet for every demand
 year. Planning 2030 on it would leave no wind or solar to curtail (2030 demand absorbs the 2020 stock),
 so the planning scenario scales each carrier's generators uniformly to a national total for the target
-year; each province keeps its 2020 share. The totals are scenario parameters with their sources in the
+year; each province keeps its 2020 share. Where a carrier grows, its must-run output stays at the
+grid model's level in MW (the added capacity is flexible). The totals are scenario parameters with their sources in the
 scenario file.
 """
 
@@ -48,6 +49,14 @@ def scale_fleet(n, capacity_gw: dict[str, float | None]) -> dict[str, float]:
         if now <= 0:
             raise InputError(f"fleet.{key}", total_gw, "allowed: null (the network has none of this carrier)")
         f = total_gw * MW_PER_GW / now
-        n.generators.loc[sel, "p_nom"] = n.generators.loc[sel, "p_nom"] * f
+        names = n.generators.index[sel]
+        n.generators.loc[names, "p_nom"] = n.generators.loc[names, "p_nom"] * f
+        if f > 1.0:
+            # must-run stays at its 2020 level in MW (the grid model caps it below local demand); the
+            # added capacity is flexible. Scaling must-run with the fleet can exceed demand (infeasible).
+            n.generators.loc[names, "p_min_pu"] = n.generators.loc[names, "p_min_pu"] / f
+            cols = [c for c in names if c in n.generators_t.p_min_pu.columns]
+            if cols:
+                n.generators_t.p_min_pu[cols] = n.generators_t.p_min_pu[cols] / f
         factors[key] = f
     return factors

@@ -31,14 +31,14 @@ from computegrid.demand.ai_load import (
     normalise_weights,
 )
 from computegrid.demand.ai_placement import place
-from computegrid.errors import InputError
+from computegrid.errors import ComputegridError, InputError
 from computegrid.services.scenario import ScenarioConfig, load_scenario, scenario_dict
-from computegrid.units import HOURS_PER_YEAR, mwh_to_twh, t_to_mt, twh_to_mwh
+from computegrid.units import HOURS_PER_YEAR, KW_PER_MW, mwh_to_twh, t_to_mt, twh_to_mwh
 
 SCENARIOS = ("status-quo", "west-static", "co-optimised")
 #: Default time resolution of `computegrid plan`, chosen so that the four solves finish in under
 #: 2 minutes on two cores; its error against the hourly model is stated in docs/planning.md.
-DEFAULT_RESOLUTION = "24h"
+DEFAULT_RESOLUTION = "rep8"
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def prepare(config: ScenarioConfig, sites: pd.DataFrame | None = None,
         for key, value in ov.model_dump(exclude_none=True).items():
             sites.loc[name, key] = value
     sites["bus"] = sites["province"]
-    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * 1e3
+    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * KW_PER_MW
     rtt = latency_matrix_ms(provinces, sites, route_factor=config.latency.route_factor,
                             equipment_ms=config.latency.equipment_ms)
     if config.ai.origin_weights == "gdp-2023":
@@ -158,14 +158,14 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
     ref = base_network.copy()
     status, condition = solve_plain(ref, inputs.config.costs.voll_cny_per_mwh, solver_options=solver_options)
     if status != "ok":
-        raise InputError("scenario", inputs.config.name, f"the no-AI reference did not solve ({condition})")
+        raise ComputegridError(f"the no-AI reference of {inputs.config.name} did not solve ({condition})")
     networks["no-ai"] = ref
     for name in scenarios:
         n = base_network.copy()
         spec = _spec(inputs, name, n)
         res = solve_coplan(n, spec, solver_options=solver_options)
         if not res.ok:
-            raise InputError("scenario", name, f"the solver stopped: {res.condition}")
+            raise ComputegridError(f"scenario {name}: the solver stopped ({res.condition})")
         networks[name], results[name] = n, res
     return networks, results
 
@@ -254,7 +254,7 @@ def explain(inputs: PlanInputs, n, res) -> dict:
     """Binding constraints and shadow prices of the co-optimised plan, in numbers and plain words."""
     from computegrid.grid import coplan_results as cr
 
-    corridors = cr.corridor_value_cny_per_mw_per_year(n).sort_values(ascending=False)
+    corridors = res.corridor_value_cny_per_mw_per_year.sort_values(ascending=False)
     corridors = corridors[corridors > 1.0]
     caps = res.site_cap_value_cny_per_mw_per_year.sort_values(ascending=False)
     caps = caps[caps > 1.0]
@@ -295,6 +295,12 @@ def explain(inputs: PlanInputs, n, res) -> dict:
     else:
         lines.append("No latency limit binds at the margin: moving demand to the next site beyond a limit "
                      "would not lower the cost.")
+    shed = cr.unserved_energy_mwh(n) * cr.annual_factor(n)
+    if shed > 0:
+        by_bus = cr.unserved_by_bus_mwh(n).sort_values(ascending=False)
+        top = ", ".join(by_bus.index[by_bus > 0][:3])
+        lines.append(f"The grid is short of supply at {top} ({mwh_to_twh(shed):.2f} TWh/yr unserved, priced at the "
+                     "value of lost load): corridors into these provinces carry the highest shadow prices.")
     return {"text": lines,
             "site_cap_value_cny_per_mw_per_year": {k: float(v) for k, v in caps.items()},
             "corridor_value_cny_per_mw_per_year": {k: float(v) for k, v in corridors.head(10).items()},

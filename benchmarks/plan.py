@@ -1,0 +1,78 @@
+"""Benchmark of `computegrid plan` (default scenario china-2030): time, peak memory, and the error of
+coarse resolutions against the finest one run.
+
+Each resolution runs in its own process (so that peak memory is that run's own); it solves the no-AI
+reference and the three scenarios without writing a run folder. Prints one line per resolution and,
+at the end, the relative error of each run's headline figures against the finest resolution given.
+
+    python benchmarks/plan.py                      # 3h and 1h (the issue's benchmark; long)
+    python benchmarks/plan.py rep8 rep16 6h 3h     # any list, finest last
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+CHILD = r"""
+import json, logging, resource, sys, time, warnings
+warnings.filterwarnings("ignore")
+logging.disable(logging.WARNING)
+t0 = time.perf_counter()
+from computegrid.services.plan import run_plan
+r = run_plan(resolution=sys.argv[1], out_dir=None, figures=False)
+s = r.summary
+co, sq, ws = (s["scenarios"][k] for k in ("co-optimised", "status-quo", "west-static"))
+out = {"resolution": sys.argv[1], "n_snapshots": s["n_snapshots"], "wall_s": time.perf_counter() - t0,
+       "cpu_s": resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
+       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+       "co_cost_cny_per_year": co["system_cost_cny_per_year"],
+       "savings_vs_status_quo_cny_per_year": s["savings_vs_status_quo_cny_per_year"],
+       "savings_vs_west_static_cny_per_year": s["savings_vs_west_static_cny_per_year"],
+       "curtailment_no_ai_twh_per_year": co["curtailment_no_ai_twh_per_year"],
+       "co_curtailment_twh_per_year": co["curtailment_twh_per_year"],
+       "co_emissions_mt_co2_per_year": co["emissions_mt_co2_per_year"],
+       "co_ai_from_curtailment_frac": co["ai_energy_from_curtailment_frac"],
+       "co_ai_west_frac": co["ai_energy_west_frac"],
+       "co_capacity_total_mw": co["dc_capacity_total_mw"]}
+print("RESULT " + json.dumps(out))
+"""
+
+KEYS = ("co_cost_cny_per_year", "savings_vs_status_quo_cny_per_year", "curtailment_no_ai_twh_per_year",
+        "co_curtailment_twh_per_year", "co_emissions_mt_co2_per_year", "co_ai_from_curtailment_frac",
+        "co_ai_west_frac", "co_capacity_total_mw")
+
+
+def run(resolution: str) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", CHILD, resolution], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{resolution} failed:\n{proc.stderr[-2000:]}")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    out = json.loads(line[len("RESULT "):])
+    out["process_wall_s"] = time.perf_counter() - t0
+    return out
+
+
+def main(resolutions: list[str]) -> None:
+    results = []
+    for res in resolutions:
+        r = run(res)
+        results.append(r)
+        print(f"{res:>6}: {r['n_snapshots']:5d} snapshots, wall {r['process_wall_s']:7.1f} s (cpu {r['cpu_s']:7.1f} s), "
+              f"peak memory {r['peak_rss_mb']:7.0f} MB; co-optimised cost {r['co_cost_cny_per_year'] / 1e9:,.1f} bn CNY/yr, "
+              f"saves {r['savings_vs_status_quo_cny_per_year'] / 1e9:,.2f} bn vs status-quo", flush=True)
+    ref = results[-1]
+    print(f"\nerror against {ref['resolution']}:")
+    for r in results[:-1]:
+        errs = {k: (r[k] - ref[k]) / abs(ref[k]) if ref[k] else float("nan") for k in KEYS}
+        print(f"{r['resolution']:>6}: " + ", ".join(f"{k} {v:+.1%}" for k, v in errs.items()))
+    print("\nJSON " + json.dumps(results))
+    print(f"peak memory of the largest child: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["3h", "1h"])

@@ -1,0 +1,44 @@
+"""``computegrid runs``: list and compare the runs written by ``computegrid plan``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from computegrid.cli.render import print_json, print_table
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Runs written by computegrid plan.", no_args_is_help=True)
+
+    @group.command("list")
+    def list_(runs_dir: Path = typer.Option(Path("runs"), "--runs-dir"),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+        """List finished runs."""
+        from computegrid.services.runs import list_runs
+
+        rows = list_runs(runs_dir)
+        if as_json:
+            print_json({"runs_dir": str(runs_dir), "runs": rows})
+            return
+        cols = ["run_id", "scenario_name", "resolution", "expand", "runtime_s", "co_optimised_cost_cny_per_year",
+                "savings_vs_status_quo_cny_per_year"]
+        print_table(f"runs in {runs_dir}", cols, [[r[c] for c in cols] for r in rows])
+
+    @group.command("compare")
+    def compare(a: str = typer.Argument(..., help="Run id A."), b: str = typer.Argument(..., help="Run id B."),
+                runs_dir: Path = typer.Option(Path("runs"), "--runs-dir"),
+                as_json: bool = typer.Option(False, "--json")) -> None:
+        """Compare two runs, figure by figure (B - A)."""
+        from computegrid.services.runs import compare_runs
+
+        out = compare_runs(runs_dir, a, b)
+        if as_json:
+            print_json(out)
+            return
+        for name, rows in out["scenarios"].items():
+            print_table(f"{name}: {a} vs {b}", ["figure", "A", "B", "B - A"],
+                        [[k, v["a"], v["b"], v["b_minus_a"]] for k, v in rows.items()])
+
+    app.add_typer(group, name="runs")

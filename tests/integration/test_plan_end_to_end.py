@@ -1,0 +1,81 @@
+"""`computegrid plan` end to end on the real China data at a coarse resolution (1 representative day)."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pypsa
+import pytest
+
+from computegrid.cli.app import main
+
+REQUIRED = ("system_cost_cny_per_year", "emissions_mt_co2_per_year", "curtailment_twh_per_year",
+            "ai_energy_twh_per_year", "ai_energy_by_site_twh_per_year", "ai_energy_from_curtailment_frac",
+            "unserved_energy_twh_per_year", "latency_compliance_frac", "dc_capacity_by_site_mw")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs")
+    proc = subprocess.run([sys.executable, "-m", "computegrid", "plan", "--resolution", "rep1", "--runs-dir",
+                           str(runs), "--run-id", "t1", "--json"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return runs, json.loads(proc.stdout)
+
+
+def test_summary_has_the_contract_fields(run):
+    _, s = run
+    assert s["status"] == "ok" and s["runtime_s"] > 0
+    assert set(s["scenarios"]) == {"status-quo", "west-static", "co-optimised"}
+    for m in s["scenarios"].values():
+        for key in REQUIRED:
+            assert key in m
+        assert m["latency_compliance_frac"] == pytest.approx(1.0)
+        assert m["unserved_energy_twh_per_year"] >= 0
+        assert 0.0 <= m["ai_energy_from_curtailment_frac"] <= 1.0
+        # every TWh of IT work is served (140 TWh = 175 TWh / PUE 1.25)
+        assert m["ai_it_energy_twh_per_year"] == pytest.approx(140.0, rel=1e-3)
+
+
+def test_co_optimised_is_cheapest(run):
+    _, s = run
+    co = s["scenarios"]["co-optimised"]["system_cost_cny_per_year"]
+    assert co <= s["scenarios"]["status-quo"]["system_cost_cny_per_year"] * (1 + 1e-6)
+    assert co <= s["scenarios"]["west-static"]["system_cost_cny_per_year"] * (1 + 1e-6)
+    assert s["explain"]["text"]
+
+
+def test_run_folder_contents(run):
+    runs, s = run
+    d = runs / "t1"
+    for name in ("summary.json", "ai_load.parquet", "sites.parquet", "metrics.parquet", "signals.parquet",
+                 "network.nc", "report.html", "dispatch.png", "comparison.png", "capacity_map.png"):
+        assert (d / name).is_file(), name
+    assert json.loads((d / "summary.json").read_text())["run_id"] == "t1"
+    n = pypsa.Network(str(d / "network.nc"))
+    assert len(n.buses) == 31 and (n.generators.carrier == "ai-data-centre").sum() == 14
+    sig = pd.read_parquet(d / "signals.parquet")
+    assert list(sig.columns) == ["timestamp", "site", "curtailed_mw", "price_cny_per_mwh", "co2_avg_kg_per_mwh",
+                                 "co2_marginal_kg_per_mwh"]
+    assert sig.site.nunique() == 14 and (sig.curtailed_mw >= 0).all() and sig.notna().all().all()
+    load = pd.read_parquet(d / "ai_load.parquet")
+    assert set(load.scenario) == {"status-quo", "west-static", "co-optimised"}
+    assert not any(p.name.startswith(".") for p in runs.iterdir())  # no temporary folder left
+
+
+def test_runs_list_and_compare(run, capsys):
+    runs, _ = run
+    with pytest.raises(SystemExit) as exc:
+        main(["runs", "list", "--runs-dir", str(runs), "--json"])
+    assert exc.value.code == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["run_id"] for r in listed["runs"]] == ["t1"]
+    with pytest.raises(SystemExit) as exc:
+        main(["runs", "compare", "t1", "t1", "--runs-dir", str(runs), "--json"])
+    assert exc.value.code == 0
+    cmp = json.loads(capsys.readouterr().out)
+    assert cmp["scenarios"]["co-optimised"]["system_cost_cny_per_year"]["b_minus_a"] == 0
+    with pytest.raises(SystemExit) as exc:
+        main(["runs", "compare", "t1", "nope", "--runs-dir", str(runs)])
+    assert exc.value.code == 2
