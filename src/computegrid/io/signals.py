@@ -82,17 +82,17 @@ def expand_to_hours(f: pd.DataFrame, source: str) -> pd.DataFrame:
     the snapshot sequence (the grid model drops 29 February) are closed: the hours are
     relabelled consecutively from the first snapshot.
     """
-    snaps = np.sort(pd.unique(f["timestamp"]))
+    snaps = pd.DatetimeIndex(pd.unique(f["timestamp"])).sort_values()
     if len(snaps) < 2:
         return f
-    step_h = np.diff(snaps.astype("datetime64[s]").astype(np.int64)) / 3600.0
+    step_h = np.diff(snaps.as_unit("s").asi8) / 3600.0
     n_h = int(round(float(np.median(step_h))))
     if n_h < 1 or not np.all(np.isclose(step_h[step_h <= 24 * 1.01], n_h) | (step_h > 24 * 1.01)) \
             or (step_h > 24 * 1.01).sum() > 1:
         raise DataFileError(f"{source}: column timestamp", f"steps of {sorted(set(step_h))[:4]} h",
                             "a regular hourly or N-hourly series (runs at representative days "
                             "cannot drive an hourly replay: re-run plan with --resolution 1h or 3h)")
-    pos = {t: i for i, t in enumerate(pd.DatetimeIndex(snaps))}
+    pos = {t: i for i, t in enumerate(snaps)}
     idx = f["timestamp"].map(pos).to_numpy()
     t0 = pd.Timestamp(snaps[0])
     rows = np.repeat(np.arange(len(f)), n_h)

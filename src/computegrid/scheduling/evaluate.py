@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,7 +137,3 @@ def schedule_frame(p: Problem, site: np.ndarray, start_h: np.ndarray) -> pd.Data
         "deadline_met": end_h <= p.deadline_h + _EPS_H,
         "latency_met": lat <= p.limit_ms + 1e-9,
     })
-
-
-def is_finite_metrics(m: ScheduleMetrics) -> bool:
-    return all(math.isfinite(v) for v in (m.energy_mwh, m.cost_cny, m.emissions_tco2))

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.sparse import csc_matrix
 
 from computegrid.errors import ComputegridError, InputError
-from computegrid.scheduling.problem import HISTORY_H, Problem, job_slots
+from computegrid.scheduling.problem import HISTORY_H, Problem
 
 #: Largest instance the optimal policy accepts. [jobs]
 MAX_JOBS = 5000

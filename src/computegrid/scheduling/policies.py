@@ -96,26 +96,39 @@ class _Engine:
         self.ensure(s_lo + m + L + 1)
         n = m + L - 1
         w, rem = self.view(S, s_lo, n, c)
-        occ = self.occ[S, s_lo:s_lo + n]
-        if L == 1:
-            peak = occ
-        else:
-            peak = sliding_window_view(occ, L, axis=1).max(axis=2)
-        room = peak + a <= self.p.capacity[S][:, None]
-        g = w * np.maximum(e_s[:, None] - rem, 0.0)
-        G = np.zeros((len(S), n + 1))
-        np.cumsum(g, axis=1, out=G[:, 1:])
-        idx = np.arange(m)
-        full = G[:, idx + L - 1] - G[:, idx]
-        last = idx + L - 1
-        cost = full + w[:, last] * np.maximum(e_s[:, None] * flast - rem[:, last], 0.0)
-        return cost, room
+        return _aligned_costs(w, rem, self.occ[S, s_lo:s_lo + n], self.p.capacity[S], m, L,
+                              flast, e_s, a)
 
     def commit(self, j: int, start_h: float, d: float, a: int, e_j: float) -> None:
         k, fr = job_slots(start_h, d)
         self.ensure(k + len(fr) + 1)
         self.occ[j, k:k + len(fr)] += a
         self.used[j, k:k + len(fr)] += e_j * fr
+
+
+def _aligned_costs(w, rem, occ, cap_s, m, L, flast, e_s, a):
+    """Cost [CNY] and room (bool) of m hour-aligned starts over a window of m + L - 1 slots."""
+    n = m + L - 1
+    w, rem, occ = w[:, :n], rem[:, :n], occ[:, :n]
+    if L == 1:
+        peak = occ
+    elif L <= 4:
+        peak = occ[:, :m].copy()
+        for q in range(1, L):
+            np.maximum(peak, occ[:, q:q + m], out=peak)
+    else:
+        peak = sliding_window_view(occ, L, axis=1).max(axis=2)
+    room = peak + a <= cap_s[:, None]
+    g = w * np.maximum(e_s[:, None] - rem, 0.0)
+    if L == 1:
+        full = 0.0
+    else:
+        G = np.zeros((len(cap_s), m + L))
+        np.cumsum(g, axis=1, out=G[:, 1:])
+        full = G[:, L - 1:L - 1 + m] - G[:, :m]
+    last = slice(L - 1, L - 1 + m)
+    cost = full + w[:, last] * np.maximum(e_s[:, None] * flast - rem[:, last], 0.0)
+    return cost, room
 
 
 def run_policy(p: Problem, policy: str) -> tuple[np.ndarray, np.ndarray]:
@@ -143,43 +156,53 @@ def run_policy(p: Problem, policy: str) -> tuple[np.ndarray, np.ndarray]:
     dc = p.params.delay_cost_cny_per_accelerator_h
     site_lists = _site_lists(p, spread)
     cap = p.capacity
+    submit = p.submit_h.tolist()
+    dur = p.duration_h.tolist()
+    deadline = p.deadline_h.tolist()
+    accs = p.n_acc.tolist()
     for i in range(n):
-        t0 = float(p.submit_h[i])
-        d = float(p.duration_h[i])
-        a = int(p.n_acc[i])
+        t0, d, a = submit[i], dur[i], accs[i]
         S = site_lists[i]
         e_s = a * p.mwh_per_acc_h[S]
+        cap_s = cap[S]
         k0 = int(math.floor(t0 + 1e-9))
         c = k0
-        # immediate start
-        kA, frA = job_slots(t0, d)
-        nA = len(frA)
-        eng.ensure(kA + nA + 1)
-        w, rem = eng.view(S, kA, nA, c)
-        roomA = eng.occ[S, kA:kA + nA].max(axis=1) + a <= cap[S]
-        costA = (w * np.maximum(e_s[:, None] * frA[None, :] - rem, 0.0)).sum(axis=1)
+        end = t0 + d
+        nA = max(int(math.ceil(end - 1e-9)), k0 + 1) - k0
         L = max(int(math.ceil(d - 1e-9)), 1)
         flast = d - (L - 1)
+        m = 0
+        if shift:
+            smax = int(math.floor(deadline[i] - d + 1e-9))
+            m = max(smax - k0, 0)
+            s_next = max(smax, k0) + 1
+        else:
+            s_next = k0 + 1
+        kend = max(k0 + nA, k0 + m + L)
+        eng.ensure(kend + 1)
+        w, rem = eng.view(S, k0, kend - k0, c)
+        occ = eng.occ[S, k0:kend]
+        # immediate start: fractions of the touched slots
+        frA = np.ones(nA)
+        frA[0] = min(k0 + 1.0, end) - t0
+        if nA > 1:
+            frA[-1] = end - (k0 + nA - 1)
+        roomA = occ[:, :nA].max(axis=1) + a <= cap_s
+        costA = (w[:, :nA] * np.maximum(e_s[:, None] * frA - rem[:, :nA], 0.0)).sum(axis=1)
         best_cost = math.inf
         best = None
         if roomA.any():
             cA = np.where(roomA, costA, math.inf)
             jA = int(np.argmin(cA))
             best_cost, best = float(cA[jA]), (jA, t0)
-        if shift:
-            smax = int(math.floor(p.deadline_h[i] - d + 1e-9))
-            m = smax - k0
-            if m > 0:
-                cost, room = eng.aligned(S, k0 + 1, m, L, flast, e_s, a, c)
-                cost = cost + dc * a * ((k0 + 1 + np.arange(m))[None, :] - t0)
-                cost = np.where(room, cost, math.inf)
-                flat = int(np.argmin(cost.T))  # earliest start wins ties
-                si, jj = divmod(flat, len(S))
-                if cost[jj, si] < best_cost:
-                    best_cost, best = float(cost[jj, si]), (jj, float(k0 + 1 + si))
-            s_next = max(smax, k0) + 1
-        else:
-            s_next = k0 + 1
+        if m > 0:
+            cost, room = _aligned_costs(w[:, 1:], rem[:, 1:], occ[:, 1:], cap_s, m, L, flast, e_s, a)
+            cost = cost + dc * a * ((k0 + 1 + np.arange(m)) - t0)
+            cost = np.where(room, cost, math.inf)
+            flat = int(np.argmin(cost.T))  # earliest start wins ties
+            si, jj = divmod(flat, len(S))
+            if cost[jj, si] < best_cost:
+                best_cost, best = float(cost[jj, si]), (jj, float(k0 + 1 + si))
         while best is None:  # no room before the deadline: wait for the first hour with room
             m = 48
             cost, room = eng.aligned(S, s_next, m, L, flast, e_s, a, c)

@@ -132,8 +132,9 @@ def aligned_index(signals: SiteSignals, start: pd.Timestamp, first_slot: int,
                   n_slots: int) -> np.ndarray:
     """Column of ``signals`` to use for each slot ``first_slot .. first_slot + n_slots - 1``.
 
-    Slot 0 is the hour starting at ``start``. If the signals cover the slots, the slot's own
-    hour is used. Otherwise the trace is laid on the signals' calendar: same hour of the
+    Slot 0 is the hour starting at ``start``. If the signals cover the slots from 0 on, each
+    slot's own hour is used (negative history slots before the signals' first hour wrap to
+    its end). Otherwise the trace is laid on the signals' calendar: same hour of the
     year, and the signals repeat cyclically (a one-year signal set replays a trace of any
     year; assumption: one year's signals stand for any year).
 
@@ -146,8 +147,12 @@ def aligned_index(signals: SiteSignals, start: pd.Timestamp, first_slot: int,
     start = pd.Timestamp(start).tz_convert("UTC")
     first_h = int(round((start - ts[0]).total_seconds() / 3600.0))
     slots = np.arange(first_slot, first_slot + n_slots)
-    if 0 <= first_h + first_slot and first_h + first_slot + n_slots <= n:
-        return first_h + slots
+    direct = first_h + slots
+    main = direct[slots >= 0]
+    if len(main) and main.min() >= 0 and main.max() < n:
+        # the signals cover the trace: its own hours (history before the signals' start,
+        # used only by online forecasts of the first day, wraps to the signals' end)
+        return np.mod(direct, n)
     # calendar alignment: hour of year of the trace start versus the signals' start
     def hour_of_year(t: pd.Timestamp) -> int:
         return int((t - pd.Timestamp(year=t.year, month=1, day=1, tz="UTC")).total_seconds() // 3600)

@@ -162,3 +162,49 @@ def _utc(value, name):
     except (ValueError, TypeError):
         raise InputError(name, value, "an ISO 8601 timestamp") from None
     return t.tz_localize("UTC") if t.tz is None else t.tz_convert("UTC")
+
+
+def best_window(sites: list[str] | str | None = None, start=None, end=None, duration_h: int = 1,
+                signal: str = "co2_marginal_kg_per_mwh", **source) -> dict:
+    """The site and start hour with the lowest mean of a signal over a run of ``duration_h``
+    hours inside ``[start, end)`` (the Carbon Aware SDK's "best time window", across sites).
+
+    Parameters
+    ----------
+    sites, start, end : see :func:`get_signals`
+    duration_h : int
+        Length of the run, whole hours >= 1. [h]
+    signal : str
+        One of the four signal columns (``curtailed_mw`` is maximised, the others minimised).
+    **source
+        ``run_dir``, ``signals_file``, ``site_table``, ``compute_if_missing`` as in
+        :func:`get_signals`.
+
+    Returns
+    -------
+    dict
+        ``site``, ``start_time`` (UTC ISO 8601), ``duration_h``, ``signal``, ``value`` (the
+        window's mean, in the signal's unit).
+    """
+    import numpy as np
+
+    if signal not in SIGNAL_COLUMNS:
+        raise InputError("signal", signal, "one of " + ", ".join(SIGNAL_COLUMNS))
+    if not (isinstance(duration_h, (int, np.integer)) and duration_h >= 1):
+        raise InputError("duration_h", duration_h, "a whole number of hours >= 1")
+    frame = get_signals(sites, start, end, **source)
+    sign = -1.0 if signal == "curtailed_mw" else 1.0
+    best = None
+    for site, g in frame.groupby("site", sort=False):
+        v = g[signal].to_numpy(dtype=float)
+        if len(v) < duration_h:
+            continue
+        c = np.concatenate([[0.0], np.cumsum(v)])
+        mean = (c[duration_h:] - c[:-duration_h]) / duration_h
+        k = int(np.argmin(sign * mean))
+        if best is None or sign * mean[k] < sign * best["value"]:
+            best = {"site": site, "start_time": g["timestamp"].iat[k].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "duration_h": int(duration_h), "signal": signal, "value": float(mean[k])}
+    if best is None:
+        raise InputError("duration_h", duration_h, "a run that fits inside start..end")
+    return best
