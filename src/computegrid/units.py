@@ -111,3 +111,11 @@ def energy_mwh_from_power_mw(power_mw, interval_h):
     power over each interval starting at its label.
     """
     return power_mw * interval_h
+
+
+G_PER_KG = 1e3
+
+
+def kg_per_mwh_to_g_per_kwh(intensity_kg_per_mwh):
+    """Convert carbon intensity. [kg/MWh] -> [g/kWh] (numerically equal)."""
+    return intensity_kg_per_mwh * G_PER_KG / KWH_PER_MWH

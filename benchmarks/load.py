@@ -1,0 +1,278 @@
+"""Loopback load test of the HTTP service: throughput and latency at a fixed request rate.
+
+Starts ``computegrid serve`` on 127.0.0.1 (only), then sends requests open-loop at ``--rate``
+per second for ``--duration-s`` seconds, alternating between the endpoints, and prints per
+endpoint: requests, errors, throughput and p50/p99 latency. Latency is measured from each
+request's *scheduled* send time, so a stalled server cannot hide queueing (no coordinated
+omission). Target (issue 7): p99 under 50 ms and no errors at 200 requests/s on two cores.
+
+Signals: ``--signals FILE`` (a planning run's signals.parquet or run folder); without it, a
+signals table of the real shape (every candidate site x 8,760 hours) is generated with
+synthetic values -- latency does not depend on the values, and the numbers are never shown.
+
+    python benchmarks/load.py [--rate 200] [--duration-s 60] [--signals runs/<id>]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+HOST = "127.0.0.1"  # loopback only, by design
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _signals_file(folder: Path) -> Path:
+    import pandas as pd
+
+    from computegrid.services.site_catalog import list_sites
+
+    sites = [s.site for s in list_sites()]
+    ts = pd.date_range("2030-01-01T00:00Z", periods=8760, freq="h")
+    rng = np.random.default_rng(0)
+    frame = pd.concat([pd.DataFrame({
+        "timestamp": ts, "site": site, "curtailed_mw": rng.uniform(0, 500, len(ts)),
+        "price_cny_per_mwh": rng.uniform(100, 600, len(ts)),
+        "co2_avg_kg_per_mwh": rng.uniform(200, 900, len(ts)),
+        "co2_marginal_kg_per_mwh": rng.uniform(300, 1000, len(ts))}) for site in sites],
+        ignore_index=True)
+    path = folder / "signals.parquet"
+    frame.to_parquet(path, index=False)
+    return path
+
+
+def _requests(sites: list[str]):
+    """The endpoint mix, cycled in order: (label, method, path, params, json).
+
+    Alternates ``POST /v1/best`` and ``GET /emissions/bylocations/best``; requests vary over
+    origins, start hours and location sets so that no answer is the same twice in a row.
+    """
+    origins = ("Shanghai", "Guangdong", "Beijing", "Sichuan", "Zhejiang")
+    mix = []
+    for k in range(10):
+        mix.append(("POST /v1/best", "POST", "/v1/best", None, {
+            "job_class": ("batch", "training")[k % 2], "duration_h": 2 + k % 5,
+            "n_accelerators": 64 * (1 + k), "origin_province": origins[k % len(origins)],
+            "earliest_start": f"2030-06-{1 + k:02d}T{(3 * k) % 24:02d}:00:00Z"}))
+        mix.append(("GET /emissions/bylocations/best", "GET", "/emissions/bylocations/best", {
+            "location": [sites[(k + j) % len(sites)] for j in range(4)],
+            "time": f"2030-06-{1 + k:02d}T00:00:00Z", "toTime": f"2030-06-{2 + k:02d}T00:00:00Z",
+            "durationMinutes": 60 * (1 + k % 3)}, None))
+    return mix
+
+
+class _Connection:
+    """A minimal HTTP/1.1 keep-alive client connection (the load generator must cost far less
+    CPU per request than the server, on the same two cores; general clients cost more)."""
+
+    def __init__(self, host: str, port: int, key: str):
+        self.host, self.port, self.key = host, port, key
+        self.reader = self.writer = None
+
+    async def request(self, method: str, target: str, body: bytes | None) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = (f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\nX-API-Key: {self.key}\r\n"
+                f"Content-Length: {len(body or b'')}\r\n")
+        if body:
+            head += "Content-Type: application/json\r\n"
+        self.writer.write(head.encode() + b"\r\n" + (body or b""))
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        length, close = 0, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and "close" in value.lower():
+                close = True
+        await self.reader.readexactly(length)
+        if close:
+            self.writer.close()
+            self.writer = None
+        return int(status_line.split()[1])
+
+
+async def _drive(host: str, port: int, key: str, rate: float, duration_s: float, mix,
+                 n_connections: int = 32) -> dict:
+    import json
+    from urllib.parse import urlencode
+
+    n_total = int(rate * duration_s)
+    prepared = [(label, method, path + ("?" + urlencode(params, doseq=True) if params else ""),
+                 json.dumps(body).encode() if body is not None else None)
+                for label, method, path, params, body in mix]
+    results: dict[str, list[tuple[float, int]]] = {m[0]: [] for m in mix}
+    pool: asyncio.Queue[_Connection] = asyncio.Queue()
+    for _ in range(n_connections):
+        pool.put_nowait(_Connection(host, port, key))
+    start = time.perf_counter() + 0.2
+
+    async def one(i: int) -> None:
+        label, method, target, body = prepared[i % len(prepared)]
+        scheduled = start + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        conn = await pool.get()
+        try:
+            code = await asyncio.wait_for(conn.request(method, target, body), 10.0)
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
+            conn.writer, code = None, 0
+        finally:
+            pool.put_nowait(conn)
+        results[label].append((time.perf_counter() - scheduled, code))
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(n_total)))
+    return {"results": results, "wall_s": time.perf_counter() - t0}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
+    parser.add_argument("--duration-s", type=float, default=60.0, help="length of the test [s]")
+    parser.add_argument("--signals", type=Path, default=None, help="signals file or run folder")
+    parser.add_argument("--http-workers", type=int, default=2,
+                        help="server processes (computegrid serve --http-workers)")
+    args = parser.parse_args()
+    if not (0 < args.rate <= 2000 and 0 < args.duration_s <= 600):
+        parser.error("--rate must be in (0, 2000] and --duration-s in (0, 600]")
+
+    from computegrid.services.runs_store import open_store
+    from computegrid.services.site_catalog import list_sites
+
+    with tempfile.TemporaryDirectory(prefix="computegrid-load-") as tmp:
+        tmp_path = Path(tmp)
+        signals = args.signals or _signals_file(tmp_path)
+        db = f"sqlite:///{tmp_path}/store.db"
+        store = open_store(db)
+        key, _ = store.create_key("load-test", rate_limit_per_s=10 * args.rate)
+        store.close()
+        port = _free_port()
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parent.parent / "src")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "computegrid", "serve", "--host", HOST, "--port", str(port),
+             "--db", db, "--runs-dir", str(tmp_path / "runs"), "--signals", str(signals),
+             "--http-workers", str(args.http_workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://{HOST}:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    print("server did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.2)
+            mix = _requests([s.site for s in list_sites()])
+            for _, method, path, params, body in mix[:4]:  # warm-up, and fail early on errors
+                r = httpx.request(method, base + path, params=params, json=body,
+                                  headers={"X-API-Key": key}, timeout=10)
+                if r.status_code != 200:
+                    print(f"warm-up {method} {path}: HTTP {r.status_code} {r.text[:200]}",
+                          file=sys.stderr)
+                    return 1
+            tree = _tree(server.pid)
+            cpu0 = sum(_cpu_s(pid) for pid in tree)
+            load0 = os.getloadavg()[0]
+            out = asyncio.run(_drive(HOST, port, key, args.rate, args.duration_s, mix))
+            server_cpu_s = sum(_cpu_s(pid) for pid in tree) - cpu0
+            load1 = os.getloadavg()[0]
+            server_peak_kib = sum(_peak_rss_kib(pid) for pid in tree)
+        finally:
+            server.terminate()
+            server.wait(20)
+
+    print(f"load test on {HOST}: {args.rate:g} requests/s for {args.duration_s:g} s, "
+          f"{os.cpu_count()} CPUs; wall time {out['wall_s']:.1f} s")
+    print(f"{'endpoint':36s} {'requests':>8s} {'errors':>6s} {'req/s':>7s} {'p50 ms':>7s} "
+          f"{'p99 ms':>7s} {'max ms':>7s}")
+    all_lat, all_err = [], 0
+    for label, rows in out["results"].items():
+        lat = np.array([r[0] for r in rows]) * 1e3
+        errors = sum(1 for r in rows if r[1] != 200)
+        all_lat.extend(lat.tolist())
+        all_err += errors
+        print(f"{label:36s} {len(rows):8d} {errors:6d} {len(rows) / out['wall_s']:7.1f} "
+              f"{np.percentile(lat, 50):7.1f} {np.percentile(lat, 99):7.1f} {lat.max():7.1f}")
+    lat = np.array(all_lat)
+    p99 = float(np.percentile(lat, 99))
+    print(f"{'all':36s} {len(lat):8d} {all_err:6d} {len(lat) / out['wall_s']:7.1f} "
+          f"{np.percentile(lat, 50):7.1f} {p99:7.1f} {lat.max():7.1f}")
+    n_done = sum(len(rows) for rows in out["results"].values())
+    print(f"server CPU time: {server_cpu_s:.1f} s = {1e3 * server_cpu_s / max(n_done, 1):.2f} ms "
+          f"per request; load average {load0:.1f} before, {load1:.1f} after "
+          f"(other processes on the machine inflate latency)")
+    print(f"server processes: {args.http_workers}; peak memory: server {server_peak_kib / 1024:.0f} MiB "
+          f"(sum over processes), load generator "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    verdict = "met" if (p99 < 50.0 and all_err == 0) else "NOT met"
+    print(f"target p99 < 50 ms with no errors: {verdict}")
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn's worker processes)."""
+    parent_of = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parent_of[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    out, frontier = [pid], [pid]
+    while frontier:
+        kids = [p for p, pp in parent_of.items() if pp in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU time of a process so far. [s]"""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def _peak_rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The app factory: ``create_app(settings)`` wires the store, the worker pool and the routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from computegrid import __version__
+from computegrid.api.errors import install_error_handlers
+from computegrid.api.security import BodySizeLimitMiddleware, KeyCache, TokenBucketLimiter
+from computegrid.api.settings import ApiSettings
+from computegrid.services.run_worker import RunWorkerPool, WorkerSettings
+from computegrid.services.placement import PlacementService
+from computegrid.services.runs_store import open_store
+from computegrid.services.signal_feed import SignalFeedCache
+
+DESCRIPTION = """computegrid over HTTP: AI energy estimates, hourly grid signals per site, the best
+site and start time for a job, batch scheduling, planning runs, and endpoints compatible with the
+Green Software Foundation Carbon Aware SDK Web API.
+
+Send an API key in the `X-API-Key` header (or `Authorization: Bearer <key>`); `/health` and the
+read-only signal queries are open without one."""
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the FastAPI application.
+
+    Parameters
+    ----------
+    settings : ApiSettings, optional
+        Service configuration; defaults to ``ApiSettings()``.
+
+    Returns
+    -------
+    FastAPI
+        The app. The store is opened (and migrated) and the worker pool started when the app
+        starts (ASGI lifespan), and both are closed when it stops.
+    """
+    settings = settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings.db_url)
+        pool = RunWorkerPool(store, WorkerSettings(
+            runs_dir=settings.runs_dir, n_workers=settings.n_workers,
+            time_limit_s=settings.plan_time_limit_s, runner=settings.plan_runner))
+        app.state.store = store
+        app.state.pool = pool
+        if settings.start_workers:
+            pool.start()
+        try:
+            yield
+        finally:
+            pool.stop()
+            store.close()
+
+    app = FastAPI(title="computegrid", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.limiter = TokenBucketLimiter()
+    app.state.key_cache = KeyCache(settings.auth_cache_s)
+    app.state.placement = PlacementService()
+    app.state.signal_cache = SignalFeedCache(settings.signals_path, settings.runs_dir)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+
+    from computegrid.api.routers import ROUTER_MODULES
+
+    import importlib
+
+    for name in ROUTER_MODULES:
+        module = importlib.import_module(f"computegrid.api.routers.{name}")
+        app.include_router(module.build_router())
+    return app
+
+
+#: Environment variable through which ``computegrid serve --http-workers N`` hands the settings
+#: to each uvicorn worker process.
+SETTINGS_ENV = "COMPUTEGRID_API_SETTINGS"
+
+
+def settings_to_env(settings: ApiSettings) -> str:
+    """Serialise settings for :func:`app_from_env` (JSON)."""
+    import dataclasses
+    import json
+
+    return json.dumps({k: (str(v) if isinstance(v, Path) else v)
+                       for k, v in dataclasses.asdict(settings).items()})
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn worker processes: settings from :data:`SETTINGS_ENV`."""
+    import json
+    import os
+
+    raw = json.loads(os.environ[SETTINGS_ENV])
+    for key in ("runs_dir", "signals_path"):
+        if raw.get(key) is not None:
+            raw[key] = Path(raw[key])
+    return create_app(ApiSettings(**raw))

@@ -1,0 +1,58 @@
+"""Error responses: validation errors as 422 naming the field; no traceback ever reaches a client."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from computegrid.errors import ComputegridError, InputError
+
+log = logging.getLogger("computegrid.api")
+
+
+def _field(loc: tuple | list) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith("/emissions/"):
+            # Carbon Aware SDK endpoints answer bad input as the SDK does: 400, problem details.
+            problems: dict[str, list[str]] = {}
+            for e in exc.errors():
+                loc = e.get("loc", ())
+                problems.setdefault(str(loc[-1]) if loc else "?", []).append(e.get("msg", ""))
+            return JSONResponse(status_code=400, content={
+                "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+                "title": "One or more validation errors occurred.", "status": 400,
+                "errors": problems})
+        errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", ""),
+                   "type": e.get("type", "")} for e in exc.errors()]
+        first = errors[0] if errors else {"field": "?", "message": "invalid request"}
+        return JSONResponse(status_code=422, content={
+            "detail": errors, "error": f"{first['field']}: {first['message']}"})
+
+    @app.exception_handler(InputError)
+    async def _input(_request: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={
+            "detail": [{"field": exc.field, "message": exc.allowed, "value": str(exc.value)[:200],
+                        "type": "input_error"}],
+            "error": str(exc)})
+
+    @app.exception_handler(ComputegridError)
+    async def _domain(_request: Request, exc: ComputegridError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [], "error": str(exc)})
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        # The path only: query strings and headers may carry secrets.
+        log.error("internal error on %s %s: %s", request.method, request.url.path,
+                  type(exc).__name__)
+        return JSONResponse(status_code=500, content={"detail": "internal error", "error":
+                                                      f"internal error ({type(exc).__name__})"})

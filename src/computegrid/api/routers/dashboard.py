@@ -1,0 +1,53 @@
+"""The web dashboard: a static page (HTML/JS) and the bundled plotly.js, no CDN.
+
+The page itself holds no data; it asks the API (with the key the user types in) for runs,
+sites and results.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, RedirectResponse
+
+_STATIC = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+
+
+def _static_dir() -> Path:
+    return Path(str(resources.files("computegrid.api") / "static"))
+
+
+def _plotly_js() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    def root() -> RedirectResponse:
+        return RedirectResponse("/dashboard")
+
+    @router.get("/dashboard")
+    def dashboard() -> FileResponse:
+        return FileResponse(_static_dir() / "index.html", media_type="text/html")
+
+    @router.get("/static/plotly.min.js")
+    def plotly_js() -> FileResponse:
+        path = _plotly_js()
+        if not path.exists():
+            raise HTTPException(404, "plotly.min.js not found in the plotly package")
+        return FileResponse(path, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    @router.get("/static/{name}")
+    def static(name: str) -> FileResponse:
+        if name not in _STATIC:
+            raise HTTPException(404, "not found")
+        return FileResponse(_static_dir() / name, media_type=_STATIC[name])
+
+    return router

@@ -1,0 +1,56 @@
+"""``GET /v1/signals``: hourly grid signals per site (read-only; open without a key)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from computegrid.api.schemas import SignalsResponse, SiteSignalSeries
+from computegrid.api.security import Caller, optional_key
+from computegrid.errors import InputError
+from computegrid.services.signal_feed import SignalFeed
+
+
+def current_feed(request: Request) -> SignalFeed:
+    """The signals being served; 503 when there are none yet."""
+    cache = request.app.state.signal_cache
+    newest = [] if cache.signals_path else [
+        r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded")]
+    feed = cache.current(newest)
+    if feed is None:
+        raise HTTPException(503, "no grid signals yet: finish a planning run (POST /v1/plans) or "
+                                 "start the server with --signals FILE")
+    return feed
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["signals"])
+
+    @router.get("/signals", response_model=SignalsResponse, summary="Hourly signals per site")
+    def signals(request: Request,
+                site: list[str] | None = Query(None, max_length=100,
+                                               description="site id (repeat for several); "
+                                                           "default: every site"),
+                start: datetime | None = Query(None, description="first hour (UTC); default: "
+                                                                 "the signals' first hour"),
+                end: datetime | None = Query(None, description="end, exclusive; default: "
+                                                               "24 h after start"),
+                _caller: Caller = Depends(optional_key)) -> SignalsResponse:
+        feed = current_feed(request)
+        sites = site or list(feed.signals.sites)
+        unknown = [s for s in sites if s not in feed.signals.sites]
+        if unknown:
+            raise InputError("query.site", unknown[0],
+                             "a site id: " + ", ".join(feed.signals.sites))
+        index, cols = feed.hours(start, end)
+        pos = {s: i for i, s in enumerate(feed.signals.sites)}
+        series = [SiteSignalSeries(site=s, **{name: feed.signals.values[name][pos[s], cols].tolist()
+                                              for name in ("curtailed_mw", "price_cny_per_mwh",
+                                                           "co2_avg_kg_per_mwh",
+                                                           "co2_marginal_kg_per_mwh")})
+                  for s in sites]
+        return SignalsResponse(source=feed.source, generated_at=feed.generated_at,
+                               timestamps=list(index.to_pydatetime()), sites=series)
+
+    return router

@@ -1,0 +1,309 @@
+"""Pydantic models of the API's requests and responses (field names carry units)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    """Request models refuse unknown fields, so that a typo is a 422, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    database: str = Field(description="sqlite or postgresql")
+    runs_by_status: dict[str, int]
+
+
+# --- planning runs ----------------------------------------------------------------------------
+OverrideValue = float | int | str | bool
+
+
+class PlanRequest(Strict):
+    """A planning run: a named scenario with optional single-parameter overrides."""
+
+    scenario: str = Field("china-2030", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$",
+                          description="name of a bundled scenario")
+    overrides: dict[str, OverrideValue] = Field(
+        default_factory=dict, max_length=50,
+        description="single parameters to override, as `computegrid plan --set key=value`")
+    resolution_h: int | None = Field(None, ge=1, le=24,
+                                     description="time resolution of the model [h]")
+
+
+class PlanLinks(BaseModel):
+    self: str
+    report_html: str | None = None
+    files: list[str] = Field(default_factory=list)
+
+
+class PlanRun(BaseModel):
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+    params: dict[str, Any]
+    summary: dict[str, Any] | None = None
+    links: PlanLinks
+
+
+class AiLoadResponse(BaseModel):
+    run_id: str
+    scenario: str
+    timestamps: list[str] = Field(description="start of each time step (UTC)")
+    ai_load_mw_by_site: dict[str, list[float]] = Field(
+        description="facility power of AI load per site, mean over each step [MW]")
+
+
+class PlanList(BaseModel):
+    runs: list[PlanRun]
+    count: int
+
+
+# --- sites ------------------------------------------------------------------------------------
+class Site(BaseModel):
+    site: str
+    name: str
+    province: str
+    kind: str
+    side: str
+    latitude_deg: float
+    longitude_deg: float
+    pue: float
+    capacity_max_mw: float
+
+
+class SiteList(BaseModel):
+    sites: list[Site]
+
+
+# --- estimates --------------------------------------------------------------------------------
+PositiveFloat = Field(gt=0, allow_inf_nan=False)
+
+
+class TrainingEstimateRequest(Strict):
+    """A training run: give exactly one of ``days``, ``flops``, or ``parameters`` + ``tokens``."""
+
+    accelerator: str = Field(..., min_length=1, max_length=64, examples=["v100"])
+    n_accelerators: int = Field(..., gt=0, le=10_000_000)
+    avg_power_w: float | None = Field(None, gt=0, le=100_000, allow_inf_nan=False,
+                                      description="mean power per accelerator [W]")
+    days: float | None = Field(None, gt=0, le=36_500, allow_inf_nan=False)
+    flops: float | None = Field(None, gt=0, le=1e35, allow_inf_nan=False)
+    parameters: float | None = Field(None, gt=0, le=1e16, allow_inf_nan=False)
+    tokens: float | None = Field(None, gt=0, le=1e18, allow_inf_nan=False)
+    mfu: float | None = Field(None, gt=0, le=1, allow_inf_nan=False,
+                              description="model FLOPs utilisation [-]")
+    pue: float = Field(1.0, ge=1, le=5, allow_inf_nan=False)
+    carbon_intensity_kg_per_kwh: float | None = Field(None, ge=0, le=5, allow_inf_nan=False)
+
+
+class TrainingEstimateResponse(BaseModel):
+    accelerator: str
+    n_accelerators: int
+    avg_power_w: float
+    avg_power_basis: str
+    duration_days: float
+    duration_basis: str
+    total_flops: float | None
+    mfu_frac: float | None
+    peak_tflops_per_accelerator: float | None
+    pue: float
+    energy_mwh: float
+    carbon_intensity_kg_per_kwh: float | None
+    emissions_tco2: float | None
+
+
+class InferenceEstimateRequest(Strict):
+    task: str = Field(..., min_length=1, max_length=64, examples=["image-generation"])
+    n_items: int = Field(..., gt=0, le=10**15)
+
+
+class InferenceEstimateResponse(BaseModel):
+    task: str
+    n_items: int
+    energy_kwh: float
+    energy_wh_per_item: float
+    energy_wh_per_item_std: float | None
+    smartphone_charges: float
+    smartphone_charge_kwh: float
+    source: str
+
+
+class FleetEstimateRequest(Strict):
+    server: str = Field(..., min_length=1, max_length=64, examples=["dgx-h100"])
+    n_servers: int = Field(..., gt=0, le=10**9)
+    utilisation_frac: float = Field(1.0, gt=0, le=1, allow_inf_nan=False)
+    pue: float = Field(1.0, ge=1, le=5, allow_inf_nan=False)
+
+
+class Country(BaseModel):
+    country_name: str
+    iso_code: str | None
+    year: int
+    electricity_twh_per_year: float
+    ratio: float
+
+
+class FleetEstimateResponse(BaseModel):
+    server: str
+    n_servers: int
+    server_power_w: float
+    utilisation_frac: float
+    pue: float
+    energy_twh_per_year: float
+    closest_countries: list[Country]
+
+
+# --- signals ----------------------------------------------------------------------------------
+class SiteSignalSeries(BaseModel):
+    site: str
+    curtailed_mw: list[float]
+    price_cny_per_mwh: list[float]
+    co2_avg_kg_per_mwh: list[float]
+    co2_marginal_kg_per_mwh: list[float]
+
+
+class SignalsResponse(BaseModel):
+    source: str = Field(description="signals file or planning run the values come from")
+    generated_at: datetime
+    timestamps: list[datetime] = Field(description="hour starts (UTC); each value is the mean "
+                                                   "over the hour")
+    sites: list[SiteSignalSeries]
+
+
+# --- Carbon Aware SDK Web API (camelCase, as the SDK) -----------------------------------------
+class CasEmissionsData(BaseModel):
+    """``EmissionsData`` of the Carbon Aware SDK: rating in g/kWh, duration as hh:mm:ss."""
+
+    model_config = ConfigDict(extra="forbid")
+    location: str | None
+    time: datetime
+    rating: float
+    duration: str
+
+
+class CasEmissionsDataDTO(BaseModel):
+    """``EmissionsDataDTO`` of the Carbon Aware SDK: value in g/kWh, duration in minutes."""
+
+    model_config = ConfigDict(extra="forbid")
+    location: str | None
+    timestamp: datetime
+    duration: int
+    value: float
+
+
+class CasEmissionsForecastDTO(BaseModel):
+    """``EmissionsForecastDTO`` of the Carbon Aware SDK."""
+
+    model_config = ConfigDict(extra="forbid")
+    generatedAt: datetime  # noqa: N815 - SDK field name
+    requestedAt: datetime  # noqa: N815
+    location: str | None
+    dataStartAt: datetime  # noqa: N815
+    dataEndAt: datetime  # noqa: N815
+    windowSize: int  # noqa: N815
+    optimalDataPoints: list[CasEmissionsDataDTO] | None  # noqa: N815
+    forecastData: list[CasEmissionsDataDTO] | None  # noqa: N815
+
+
+class CasValidationProblemDetails(BaseModel):
+    """``ValidationProblemDetails`` (RFC 7807) as the SDK returns on bad input."""
+
+    type: str | None = None
+    title: str | None = None
+    status: int | None = None
+    detail: str | None = None
+    instance: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+# --- scheduling -------------------------------------------------------------------------------
+JobClassName = Literal["online", "batch", "training"]
+
+
+class BestRequest(Strict):
+    """One job: where and when should it run?"""
+
+    job_class: JobClassName = Field("training", description="latency class: online 20 ms, "
+                                    "batch 30 ms, training any site")
+    duration_h: float = Field(..., gt=0, le=720, allow_inf_nan=False, description="run time [h]")
+    n_accelerators: int | None = Field(None, gt=0, le=1_000_000)
+    energy_mwh: float | None = Field(None, gt=0, le=1e6, allow_inf_nan=False,
+                                     description="instead of n_accelerators: IT energy [MWh]")
+    origin_province: str = Field(..., min_length=1, max_length=40, examples=["Shanghai"])
+    latency_limit_ms: float | None = Field(None, gt=0, le=1000, allow_inf_nan=False,
+                                           description="round-trip limit from the origin [ms]")
+    earliest_start: datetime | None = Field(None, description="default: the current hour (UTC)")
+    deadline: datetime | None = Field(None, description="latest end; default: the class's slack")
+    n_alternatives: int = Field(2, ge=0, le=5, description="runner-up options at other sites")
+
+
+class PlacementOption(BaseModel):
+    site: str
+    start_time: datetime
+    end_time: datetime
+    delay_h: float
+    rtt_ms: float
+    deadline_met: bool
+    latency_met: bool
+    energy_mwh: float
+    cost_cny: float
+    emissions_tco2: float
+    curtailment_absorbed_mwh: float
+
+
+class BestResponse(BaseModel):
+    best: PlacementOption
+    alternatives: list[PlacementOption]
+    n_accelerators: int
+    latency_limit_ms: float | None = Field(description="limit applied [ms]; null: any site")
+    candidate_sites: list[str]
+    signals_source: str
+
+
+class ScheduleJob(Strict):
+    job_id: str = Field(..., min_length=1, max_length=100)
+    submit_time: datetime
+    n_accelerators: int = Field(..., gt=0, le=1_000_000)
+    duration_h: float = Field(..., gt=0, le=720, allow_inf_nan=False)
+    origin_province: str = Field(..., min_length=1, max_length=40)
+    job_class: JobClassName = "training"
+    deadline_time: datetime | None = None
+    slack_h: float | None = Field(None, ge=0, le=8760, allow_inf_nan=False)
+    interruptible: bool = False
+
+
+class ScheduleRequest(Strict):
+    """A batch of jobs, sorted by submit time, and the policy that places them."""
+
+    policy: Literal["fifo-local", "temporal", "spatial", "greedy"] = "greedy"
+    jobs: list[ScheduleJob] = Field(..., min_length=1, max_length=5000)
+
+
+class ScheduledJob(BaseModel):
+    job_id: str
+    site: str
+    start_time: datetime
+    end_time: datetime
+    delay_h: float
+    rtt_ms: float
+    deadline_met: bool
+    latency_met: bool
+
+
+class ScheduleResponse(BaseModel):
+    policy: str
+    metrics: dict[str, float | int | str | bool | None] = Field(
+        description="energy_mwh, cost_cny, emissions_tco2, curtailment_absorbed_mwh, "
+                    "mean_delay_h, p95_delay_h, deadline_misses, ...")
+    schedule: list[ScheduledJob]
+    signals_source: str

@@ -1,0 +1,187 @@
+"""API keys, per-key rate limits and the request-body size limit."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from computegrid.services.runs_store import ApiKeyRecord, RunStore, hash_api_key
+
+API_KEY_HEADER = "X-API-Key"
+
+
+class TokenBucketLimiter:
+    """Token buckets keyed by API key id (or client address): ``rate`` tokens/s, burst 2 s."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, bucket: str, rate_per_s: float) -> tuple[bool, float]:
+        """Take one token; returns (allowed, seconds until the next token)."""
+        capacity = max(1.0, 2.0 * rate_per_s)
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(bucket, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate_per_s)
+            if tokens >= 1.0:
+                self._buckets[bucket] = (tokens - 1.0, now)
+                return True, 0.0
+            self._buckets[bucket] = (tokens, now)
+            return False, (1.0 - tokens) / rate_per_s
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who made a request: an API key, or an anonymous client address."""
+
+    key: ApiKeyRecord | None
+    client: str
+
+
+def _presented_key(request: Request) -> str | None:
+    key = request.headers.get(API_KEY_HEADER)
+    if key:
+        return key.strip()
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return None
+
+
+def _rate_limit(request: Request, bucket: str, rate_per_s: float) -> None:
+    limiter: TokenBucketLimiter = request.app.state.limiter
+    allowed, wait_s = limiter.allow(bucket, rate_per_s)
+    if not allowed:
+        raise HTTPException(status_code=429, detail="rate limit exceeded; retry later",
+                            headers={"Retry-After": str(max(1, round(wait_s + 0.5)))})
+
+
+class KeyCache:
+    """Recently authenticated keys (by SHA-256), kept for ``ttl_s`` seconds.
+
+    Saves a database query per request; a revoked key is refused at most ``ttl_s`` later.
+    """
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+        self._entries: dict[str, tuple[float, ApiKeyRecord]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: RunStore, key: str) -> ApiKeyRecord | None:
+        if self.ttl_s <= 0:
+            return store.authenticate(key)
+        digest = hash_api_key(key)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(digest)
+        if hit is not None and now - hit[0] < self.ttl_s:
+            return hit[1]
+        record = store.authenticate(key)
+        with self._lock:
+            if record is None:
+                self._entries.pop(digest, None)
+            else:
+                if len(self._entries) > 10_000:  # bound memory under key-guessing traffic
+                    self._entries.clear()
+                self._entries[digest] = (now, record)
+        return record
+
+
+def _authenticate(request: Request) -> ApiKeyRecord | None:
+    presented = _presented_key(request)
+    if presented is None:
+        return None
+    record = request.app.state.key_cache.get(request.app.state.store, presented)
+    if record is None:
+        # Failed attempts count against the client address, so keys cannot be guessed fast.
+        client = request.client.host if request.client else "?"
+        _rate_limit(request, f"anon:{client}", request.app.state.settings.anonymous_rate_limit_per_s)
+        raise HTTPException(status_code=401, detail="invalid or revoked API key",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return record
+
+
+async def require_key(request: Request) -> Caller:
+    """Dependency: an active API key is required; applies the key's rate limit."""
+    record = _authenticate(request)
+    if record is None:
+        raise HTTPException(status_code=401,
+                            detail=f"API key required: send it in the {API_KEY_HEADER} header "
+                                   "(create one with `computegrid keys create`)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    _rate_limit(request, f"key:{record.id}", record.rate_limit_per_s)
+    return Caller(record, request.client.host if request.client else "?")
+
+
+async def optional_key(request: Request) -> Caller:
+    """Dependency for open read-only endpoints: a key is optional (its own rate limit applies);
+    without one, the per-address anonymous rate limit applies."""
+    record = _authenticate(request)
+    client = request.client.host if request.client else "?"
+    if record is not None:
+        _rate_limit(request, f"key:{record.id}", record.rate_limit_per_s)
+    else:
+        _rate_limit(request, f"anon:{client}", request.app.state.settings.anonymous_rate_limit_per_s)
+    return Caller(record, client)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies larger than ``max_bytes`` with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                too_big = True
+            if too_big:
+                await _send_413(send, self.max_bytes)
+                return
+        seen = 0
+        responded = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen, responded
+            if responded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # Answer now and tell the app the client went away, so that it stops reading.
+                    responded = True
+                    await _send_413(send, self.max_bytes)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not responded:
+                await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not responded:
+                raise
+
+
+async def _send_413(send: Send, max_bytes: int) -> None:
+    body = json.dumps({"detail": f"request body larger than {max_bytes} bytes"}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
