@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from computegrid.io.atomic import atomic_write
 
 def _append_atomically(path: Path, lines: list[str]) -> None:
     """Append lines to ``path`` through a temporary file and a rename (never half-written)."""
@@ -18,15 +17,8 @@ def _append_atomically(path: Path, lines: list[str]) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     if old and not old.endswith("\n"):
         old += "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(old + "".join(line + "\n" for line in lines))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    text = old + "".join(line + "\n" for line in lines)
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def register(app: typer.Typer) -> None:

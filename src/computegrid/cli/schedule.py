@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from computegrid.io.atomic import atomic_write
 
 def register(app: typer.Typer) -> None:
     """Add the ``schedule`` command to the app."""
@@ -62,14 +61,7 @@ def register(app: typer.Typer) -> None:
 
             frame = pd.concat([s.assign(policy=p) for p, s in res.pop("schedules").items()],
                               ignore_index=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-            os.close(fd)
-            try:
-                frame.to_csv(tmp, index=False)
-                os.replace(tmp, out)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False))
         if as_json:
             print_json(res)
             return

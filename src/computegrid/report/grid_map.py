@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from computegrid.io.atomic import atomic_write
 
 def write_grid_map(buses: pd.DataFrame, corridors: pd.DataFrame, sites: pd.DataFrame, path: str | Path,
                    title: str = "China grid model") -> Path:
@@ -63,14 +62,7 @@ def write_grid_map(buses: pd.DataFrame, corridors: pd.DataFrame, sites: pd.DataF
     ax.set_aspect(1.2)
     ax.legend(loc="lower left", fontsize=8)
     ax.grid(alpha=0.2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight"))
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path

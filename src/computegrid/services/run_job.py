@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from computegrid.errors import InputError
+from computegrid.io.atomic import atomic_write
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -38,9 +39,8 @@ def _finite(obj: object) -> object:
 
 def write_json_atomic(path: Path, obj: object) -> None:
     """Write strict JSON (non-finite numbers as null) to ``path`` through a temp file and a rename."""
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(_finite(obj), allow_nan=False, default=str))
-    os.replace(tmp, path)
+    text = json.dumps(_finite(obj), allow_nan=False, default=str)
+    atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 def main(argv: list[str]) -> int:

@@ -13,12 +13,12 @@ minutes; later calls read the cache.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from computegrid.errors import InputError
+from computegrid.io.atomic import atomic_write
 from computegrid.scheduling.signals import SIGNAL_COLUMNS, SiteSignals, make_signals
 from computegrid.scheduling.sites import SiteTable
 
@@ -59,15 +59,7 @@ def province_grid_signals(year: int = DEFAULT_GRID_YEAR, resolution: str = DEFAU
     from computegrid.grid.signals import province_signals
 
     frame = province_signals(year=year, resolution=resolution)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".grid-signals.", suffix=".parquet", dir=path.parent)
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
     return frame
 
 
