@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from computegrid.services.estimate import FleetEstimate, InferenceEstimate, TrainingEstimate
+from computegrid.services.site_catalog import SiteInfo
+
+
+def response_model(name: str, record: type, **field_types: Any) -> type[BaseModel]:
+    """A response model with the fields of a service record (a frozen dataclass), all required.
+
+    The service record stays the one definition of the fields and their units; ``field_types``
+    replaces the type of a field where the API says more (``list[Country]`` for ``list[dict]``).
+    """
+    hints = typing.get_type_hints(record)
+    fields = {f.name: (field_types.get(f.name, hints[f.name]), ...) for f in dataclasses.fields(record)}
+    return create_model(name, **fields)
 
 
 class Strict(BaseModel):
@@ -69,16 +85,7 @@ class PlanList(BaseModel):
 
 
 # --- sites ------------------------------------------------------------------------------------
-class Site(BaseModel):
-    site: str
-    name: str
-    province: str
-    kind: str
-    side: str
-    latitude_deg: float
-    longitude_deg: float
-    pue: float
-    capacity_max_mw: float
+Site = response_model("Site", SiteInfo)
 
 
 class SiteList(BaseModel):
@@ -106,20 +113,7 @@ class TrainingEstimateRequest(Strict):
     carbon_intensity_kg_per_kwh: float | None = Field(None, ge=0, le=5, allow_inf_nan=False)
 
 
-class TrainingEstimateResponse(BaseModel):
-    accelerator: str
-    n_accelerators: int
-    avg_power_w: float
-    avg_power_basis: str
-    duration_days: float
-    duration_basis: str
-    total_flops: float | None
-    mfu_frac: float | None
-    peak_tflops_per_accelerator: float | None
-    pue: float
-    energy_mwh: float
-    carbon_intensity_kg_per_kwh: float | None
-    emissions_tco2: float | None
+TrainingEstimateResponse = response_model("TrainingEstimateResponse", TrainingEstimate)
 
 
 class InferenceEstimateRequest(Strict):
@@ -127,15 +121,7 @@ class InferenceEstimateRequest(Strict):
     n_items: int = Field(..., gt=0, le=10**15)
 
 
-class InferenceEstimateResponse(BaseModel):
-    task: str
-    n_items: int
-    energy_kwh: float
-    energy_wh_per_item: float
-    energy_wh_per_item_std: float | None
-    smartphone_charges: float
-    smartphone_charge_kwh: float
-    source: str
+InferenceEstimateResponse = response_model("InferenceEstimateResponse", InferenceEstimate)
 
 
 class FleetEstimateRequest(Strict):
@@ -153,14 +139,8 @@ class Country(BaseModel):
     ratio: float
 
 
-class FleetEstimateResponse(BaseModel):
-    server: str
-    n_servers: int
-    server_power_w: float
-    utilisation_frac: float
-    pue: float
-    energy_twh_per_year: float
-    closest_countries: list[Country]
+FleetEstimateResponse = response_model("FleetEstimateResponse", FleetEstimate,
+                                       closest_countries=list[Country])
 
 
 # --- signals ----------------------------------------------------------------------------------
@@ -247,7 +227,9 @@ class BestRequest(Strict):
     n_alternatives: int = Field(2, ge=0, le=5, description="runner-up options at other sites")
 
 
-class PlacementOption(BaseModel):
+class Placement(BaseModel):
+    """Where and when one job runs."""
+
     site: str
     start_time: datetime
     end_time: datetime
@@ -255,6 +237,9 @@ class PlacementOption(BaseModel):
     rtt_ms: float
     deadline_met: bool
     latency_met: bool
+
+
+class PlacementOption(Placement):
     energy_mwh: float
     cost_cny: float
     emissions_tco2: float
@@ -289,15 +274,8 @@ class ScheduleRequest(Strict):
     jobs: list[ScheduleJob] = Field(..., min_length=1, max_length=5000)
 
 
-class ScheduledJob(BaseModel):
+class ScheduledJob(Placement):
     job_id: str
-    site: str
-    start_time: datetime
-    end_time: datetime
-    delay_h: float
-    rtt_ms: float
-    deadline_met: bool
-    latency_met: bool
 
 
 class ScheduleResponse(BaseModel):

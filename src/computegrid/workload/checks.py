@@ -29,41 +29,34 @@ def _as_float_array(value, field: str) -> np.ndarray:
     return arr
 
 
+def _require(value, field: str, is_bad, allowed: str) -> None:
+    """Raise ``InputError`` naming the first element for which ``is_bad`` holds (NaN and inf too)."""
+    arr = _as_float_array(value, field)
+    bad = ~np.isfinite(arr) | is_bad(arr)
+    if bad.any():
+        raise InputError(field, _first_bad(arr, bad, value), allowed)
+
+
 def require_positive(value, field: str) -> None:
     """Raise unless every element is a finite number > 0. [-]"""
-    arr = _as_float_array(value, field)
-    bad = ~np.isfinite(arr) | (arr <= 0)
-    if bad.any():
-        raise InputError(field, _first_bad(arr, bad, value), "a finite number > 0")
+    _require(value, field, lambda a: a <= 0, "a finite number > 0")
 
 
 def require_non_negative(value, field: str) -> None:
     """Raise unless every element is a finite number >= 0. [-]"""
-    arr = _as_float_array(value, field)
-    bad = ~np.isfinite(arr) | (arr < 0)
-    if bad.any():
-        raise InputError(field, _first_bad(arr, bad, value), "a finite number >= 0")
+    _require(value, field, lambda a: a < 0, "a finite number >= 0")
 
 
 def require_fraction(value, field: str) -> None:
     """Raise unless every element lies in (0, 1]. [-]"""
-    arr = _as_float_array(value, field)
-    bad = ~np.isfinite(arr) | (arr <= 0) | (arr > 1)
-    if bad.any():
-        raise InputError(field, _first_bad(arr, bad, value), "a fraction in (0, 1]")
+    _require(value, field, lambda a: (a <= 0) | (a > 1), "a fraction in (0, 1]")
 
 
 def require_at_least_one(value, field: str) -> None:
     """Raise unless every element is a finite number >= 1 (a count such as a PUE). [-]"""
-    arr = _as_float_array(value, field)
-    bad = ~np.isfinite(arr) | (arr < 1)
-    if bad.any():
-        raise InputError(field, _first_bad(arr, bad, value), "a finite number >= 1")
+    _require(value, field, lambda a: a < 1, "a finite number >= 1")
 
 
 def require_count(value, field: str) -> None:
     """Raise unless every element is a whole number >= 1. [-]"""
-    arr = _as_float_array(value, field)
-    bad = ~np.isfinite(arr) | (arr < 1) | (np.floor(arr) != arr)
-    if bad.any():
-        raise InputError(field, _first_bad(arr, bad, value), "a whole number >= 1")
+    _require(value, field, lambda a: (a < 1) | (np.floor(a) != a), "a whole number >= 1")
