@@ -1,11 +1,13 @@
 """Loaders of the bundled AI-workload data (``datasets/data/workload/``).
 
 Every file carries its sources (a ``source`` column, or ``docs/data-sources.md`` for the country
-table). Nothing is read at import time; each loader reads its file when called.
+table). Nothing is read at import time; each file is read and validated on first use and kept
+(the HTTP service calls these on every request), and every call returns its own copy.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -19,11 +21,21 @@ def _open(name: str):
     return resources.files(_PACKAGE).joinpath("data", "workload", name).open("r", encoding="utf-8")
 
 
+@lru_cache(maxsize=None)
+def _read(name: str, **read_csv_kwargs) -> pd.DataFrame:
+    with _open(name) as fh:
+        return pd.read_csv(fh, **read_csv_kwargs)
+
+
+@lru_cache(maxsize=1)
+def _hardware_table() -> pd.DataFrame:
+    table = _read("hardware.csv", dtype=str, keep_default_na=False)
+    return validate_hardware_table(table.copy(), "hardware.csv (bundled)")
+
+
 def load_hardware_catalog() -> HardwareCatalog:
     """The bundled hardware catalog (accelerators and servers, every row with its source)."""
-    with _open("hardware.csv") as fh:
-        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    return HardwareCatalog(validate_hardware_table(table, "hardware.csv (bundled)"))
+    return HardwareCatalog(_hardware_table().copy())
 
 
 def load_luccioni_inference() -> pd.DataFrame:
@@ -32,8 +44,7 @@ def load_luccioni_inference() -> pd.DataFrame:
     Columns: ``task``, ``energy_kwh_per_1000_items_mean``, ``energy_kwh_per_1000_items_std``
     [kWh per 1,000 items], ``source``.
     """
-    with _open("luccioni_2024_inference.csv") as fh:
-        return pd.read_csv(fh)
+    return _read("luccioni_2024_inference.csv").copy()
 
 
 def load_country_electricity() -> pd.DataFrame:
@@ -44,5 +55,4 @@ def load_country_electricity() -> pd.DataFrame:
     most), ``electricity_generation_twh`` [TWh/yr], ``carbon_intensity_gco2_per_kwh`` [gCO2/kWh].
     Generation stands in for use: they differ by net imports and losses.
     """
-    with _open("countries_electricity.csv") as fh:
-        return pd.read_csv(fh, keep_default_na=False, na_values=[""])
+    return _read("countries_electricity.csv", keep_default_na=False, na_values=("",)).copy()
