@@ -248,28 +248,34 @@ def make_extra_functionality(spec: CoplanSpec, pairs: pd.DataFrame, consumer_nam
         w = xr.DataArray(snapshot_hours(n).loc[snapshots].to_numpy(), coords=[sn])
         hours_total = float(w.sum())
         pair_idx = pd.Index(pairs.index, name="pair")
-        lower = xr.DataArray(np.where(pairs.probe.to_numpy(), -1.0, 0.0), coords=[pair_idx])
-        # no upper bounds: shares <= 1 follows from AI-serve; explicit bounds would make the duals of
-        # AI-serve (and so the latency values) degenerate when one site serves an origin alone
-        share = m.add_variables(lower=lower, coords=[pair_idx], name="AI-share")
+        demand = pairs.demand_mw.to_numpy()
+        # the assignment is in MW of mean IT power (share x demand), not in shares: with shares, the
+        # cost of unserved work per unit (demand x hours x VOLL) reaches 1e12 and the coefficient range
+        # slows the simplex down several times at 6-hourly resolution (docs/planning.md, performance).
+        # Probes get a slack lower bound (-demand) so that the dual of "probe == 0" is well defined.
+        lower = xr.DataArray(np.where(pairs.probe.to_numpy(), -demand, 0.0), coords=[pair_idx])
+        # no upper bounds: served <= demand follows from AI-serve; explicit bounds would make the duals
+        # of AI-serve (and so the latency values) degenerate when one site serves an origin alone
+        served = m.add_variables(lower=lower, coords=[pair_idx], name="AI-served")
         co_idx = pd.Index(sorted(pairs.co.unique()), name="co")
         unserved = m.add_variables(lower=0.0, coords=[co_idx], name="AI-unserved")
         # every (class, origin) is served by its sites or counted as unserved
         co_of = xr.DataArray(pairs.co.to_numpy(), coords=[pair_idx], name="co")
-        m.add_constraints(share.groupby(co_of).sum() + unserved == 1.0, name="AI-serve")
+        d_co = pairs.groupby("co").demand_mw.first().reindex(co_idx)
+        m.add_constraints(served.groupby(co_of).sum() + unserved == xr.DataArray(d_co.to_numpy(), coords=[co_idx]),
+                          name="AI-serve")
         probes = pairs.index[pairs.probe.to_numpy()]
         if len(probes):
-            # an equality on a variable whose own bounds are slack (lower -1, below): its dual is the
-            # reduced cost of serving the origin from the site beyond the limit, well defined
-            m.add_constraints(share.sel(pair=list(probes)) == 0.0, name="AI-latency-probe")
+            # an equality on a variable whose own bounds are slack: its dual is the reduced cost of
+            # serving one MW of the origin from the site beyond the limit, well defined
+            m.add_constraints(served.sel(pair=list(probes)) == 0.0, name="AI-latency-probe")
         fixed = pairs.fixed_share.dropna()
         if len(fixed):
-            fx = xr.DataArray(fixed.to_numpy(), coords=[pd.Index(fixed.index, name="pair")])
-            m.add_constraints(share.sel(pair=list(fixed.index)) == fx, name="AI-fixed-share")
+            fx = xr.DataArray(fixed.to_numpy() * pairs.demand_mw.reindex(fixed.index).to_numpy(),
+                              coords=[pd.Index(fixed.index, name="pair")])
+            m.add_constraints(served.sel(pair=list(fixed.index)) == fx, name="AI-fixed-share")
         # unserved AI work costs the value of lost load per MWh of IT energy
-        d_co = pairs.groupby("co").demand_mw.first().reindex(co_idx)
-        cost = xr.DataArray(d_co.to_numpy() * hours_total * spec.voll_cny_per_mwh, coords=[co_idx])
-        m.objective = m.objective + (unserved * cost).sum()
+        m.objective = m.objective + (unserved * (hours_total * spec.voll_cny_per_mwh)).sum()
 
         total = None
         for c in spec.classes:
@@ -279,11 +285,9 @@ def make_extra_functionality(spec: CoplanSpec, pairs: pd.DataFrame, consumer_nam
             # mean IT power brought to each site by the class's assignment
             mean = m.add_variables(lower=0.0, coords=[sites], name=f"AI-mean-{c.name}")
             cp_idx = pd.Index(cp.index, name="pair")
-            coeff = np.zeros((len(sites), len(cp)))
-            pos = sites.get_indexer(cp.site)
-            coeff[pos, np.arange(len(cp))] = cp.demand_mw.to_numpy()
-            mat = xr.DataArray(coeff, coords=[sites, cp_idx])
-            m.add_constraints(mean - (share.sel(pair=list(cp.index)) * mat).sum("pair") == 0.0,
+            site_of = xr.DataArray(cp.site.to_numpy(), coords=[cp_idx], name="site")
+            by_site = served.sel(pair=list(cp.index)).groupby(site_of).sum().reindex(site=sites)
+            m.add_constraints(mean - by_site == 0.0,
                               name=f"AI-mean-def-{c.name}")
             prof = xr.DataArray(profiles[c.name].loc[snapshots].to_numpy(), coords=[sn])
             if not c.shiftable:
@@ -340,22 +344,40 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
 
 
 def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = None,
-                chain: Callable | None = None) -> tuple[str, str]:
-    """Solve the network without any AI load (the reference run); return (status, condition)."""
+                chain: Callable | None = None, spec: CoplanSpec | None = None,
+                basis_out=None) -> tuple[str, str]:
+    """Solve the network without any AI load (the reference run); return (status, condition).
+
+    With ``spec``, the sites' consumers are added drawing nothing (:func:`add_site_draws`), so that
+    the optimal basis, written to ``basis_out``, warm-starts the baselines.
+    """
     ensure_load_shedding(n, voll_cny_per_mwh)
-    out = _optimize(n, chain, solver_options)
+    if spec is not None:
+        add_site_draws(n, spec)
+    out = _optimize(n, chain, solver_options, **({"basis_fn": basis_out} if basis_out is not None else {}))
     release_model(n)
     return out
 
 
-def _optimize(n, ef, solver_options):
+def _optimize(n, ef, solver_options, **solve_kwargs):
+    from computegrid.grid.solve import _quiet_stdout, chain_functionality, limits_as_bounds, split_dense_columns
+
+    def split_columns(n, snapshots):
+        m = n.model
+        horizon = [v for v in m.variables if v.endswith("-p_nom") or v.startswith("AI-mean-")]
+        split_dense_columns(n, snapshots, horizon, constraints=lambda c: "-ext-" in c or c.startswith("AI-"))
+
     # HiGHS' own choice (dual simplex): the grid model measured it faster than interior point on this
     # network (docs/grid-model.md); pass {"solver": "ipm"} to override
-    opts = {"threads": 2, "output_flag": False}
+    opts = {"threads": 2, "output_flag": False, "log_to_console": False}
     opts.update(solver_options or {})
-    status, condition = n.optimize(solver_name="highs", extra_functionality=ef,
-                                   log_to_console=False, include_objective_constant=False,
-                                   progress=False, **opts)
+    # HiGHS prints its banner to the C-level stdout before options apply; stdout of `plan --json` must
+    # stay one JSON object
+    with _quiet_stdout(not opts.get("output_flag", False)):
+        status, condition = n.optimize(solver_name="highs",
+                                       extra_functionality=chain_functionality(ef, limits_as_bounds, split_columns),
+                                       include_objective_constant=False,
+                                       progress=False, io_api="direct", **solve_kwargs, **opts)
     return status, condition
 
 
@@ -377,11 +399,12 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options) -> C
     pue = spec.sites.pue.astype(float)
     cap_fac = n.generators.p_nom_opt.reindex(names).to_numpy()
     capacity = pd.Series(cap_fac / pue.to_numpy(), index=spec.sites.index, name="capacity_it_mw")
-    share = m["AI-share"].solution.to_series().reindex(pairs.index).fillna(0.0).clip(lower=0.0)
-    pairs = pairs.assign(share=share.to_numpy())
-    unserved = m["AI-unserved"].solution.to_series().clip(lower=0.0)
+    served = m["AI-served"].solution.to_series().reindex(pairs.index).fillna(0.0).clip(lower=0.0)
+    pairs = pairs.assign(share=(served / pairs.demand_mw).to_numpy())
+    unserved_mw = m["AI-unserved"].solution.to_series().clip(lower=0.0)
     d_co = pairs.groupby("co").demand_mw.first()
-    unserved_mwh = float((unserved * d_co.reindex(unserved.index)).sum() * hours_total)
+    unserved = unserved_mw / d_co.reindex(unserved_mw.index)
+    unserved_mwh = float(unserved_mw.sum() * hours_total)
     frames = {}
     for c in spec.classes:
         key = f"AI-mean-{c.name}"
@@ -400,9 +423,8 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options) -> C
     dual = _dual(m, "AI-latency-probe")
     if dual is not None:
         d = dual.to_series()
-        demand = pairs.demand_mw.reindex(d.index)
-        # dual of share <= 0: objective change per unit share; per MW moved and per year
-        probe_value = (-d / demand * annual).clip(lower=0.0).rename("value_cny_per_mw_per_year")
+        # dual of served == 0: objective change per MW moved; per year
+        probe_value = (-d * annual).clip(lower=0.0).rename("value_cny_per_mw_per_year")
     cap_value = pd.Series(dtype=float)
     dual = _dual(m, "Generator-ext-p_nom-upper")
     if dual is not None:
@@ -415,6 +437,101 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options) -> C
     release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
                         pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value)
+
+
+def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None) -> pd.Index:
+    """Add one fixed data-centre consumer per site drawing ``facility_mw`` (snapshot x site; None: 0).
+
+    The no-AI reference and the two baselines get the same components in the same order, fixed to
+    different draws (zero, or the baseline's placement): their linear programs then differ only in
+    variable bounds, and the optimal basis of one is a valid warm start for the next.
+    """
+    if DC_CARRIER not in n.carriers.index:
+        n.add("Carrier", DC_CARRIER, co2_emissions=0.0)
+    sites = spec.sites
+    names = pd.Index("dc " + sites.index.astype(str), name="Generator")
+    draw = (pd.DataFrame(0.0, index=n.snapshots, columns=sites.index) if facility_mw is None
+            else facility_mw.reindex(index=n.snapshots, columns=sites.index).fillna(0.0))
+    peak = draw.max().clip(lower=1.0).to_numpy()
+    pu = pd.DataFrame(-draw.to_numpy() / peak, index=n.snapshots, columns=names)
+    n.add("Generator", names, bus=sites.bus.to_numpy(), carrier=DC_CARRIER, p_nom=peak,
+          p_min_pu=pu, p_max_pu=pu, marginal_cost=0.0)
+    return names
+
+
+def fixed_placement(spec: CoplanSpec, n) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
+    """AI load of a fixed placement (every class with fixed shares and an ``hour`` window).
+
+    Returns
+    -------
+    pairs : pandas.DataFrame
+        :func:`build_pairs` with ``share`` set to the fixed shares.
+    site_load_it_mw : pandas.DataFrame
+        IT load, index (class, site), columns snapshot. [MW]
+    capacity_it_mw : pandas.Series
+        IT capacity needed at each site: the peak of its load. [MW]
+    unserved_share : pandas.Series
+        Per ``class|origin``, the share placed nowhere. [-]
+    """
+    pairs = build_pairs(spec)
+    if any(c.shiftable for c in spec.classes) or pairs.fixed_share.isna().any():
+        raise ValueError("fixed_placement needs fixed shares and hour windows for every class")
+    share = pairs.fixed_share.where(~pairs.probe, 0.0).fillna(0.0)
+    pairs = pairs.assign(share=share.to_numpy())
+    interval_h = snapshot_interval_h(n)
+    sites = pd.Index(spec.sites.index.astype(str), name="site")
+    frames = {}
+    for c in spec.classes:
+        cp = pairs[pairs["class"] == c.name]
+        if cp.empty:
+            continue
+        mean = (cp.share * cp.demand_mw).groupby(cp.site).sum().reindex(sites, fill_value=0.0)
+        prof = class_profile_frac(c, n.snapshots, interval_h).to_numpy()
+        frames[c.name] = pd.DataFrame(np.outer(mean.to_numpy(), prof), index=sites, columns=n.snapshots)
+    site_load = pd.concat(frames, names=["class", "site"])
+    capacity = site_load.groupby(level="site").sum().max(axis=1).reindex(sites, fill_value=0.0)
+    served = pairs.groupby("co").share.sum()
+    return pairs, site_load, capacity.rename("capacity_it_mw"), (1.0 - served).clip(lower=0.0)
+
+
+def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
+                basis_in=None, basis_out=None) -> CoplanResult:
+    """Solve a baseline: the AI load placed by ``spec.fixed_shares``, following each class's profile.
+
+    The placement fixes every site's draw, so the problem is the reference dispatch with fixed
+    consumers (:func:`add_site_draws`); the data-centre capacity is the peak IT load of each site
+    and its capex, like the cost of unplaced AI work at the value of lost load, is added to the
+    objective as a constant. This is the co-planning model with the assignment and the schedule
+    fixed (the same optimum), solved as a dispatch that can start from the reference's basis.
+    """
+    ensure_load_shedding(n, spec.voll_cny_per_mwh)
+    pairs, site_load, capacity, unserved = fixed_placement(spec, n)
+    pue = spec.sites.pue.astype(float)
+    it_by_site = site_load.groupby(level="site").sum()  # site x snapshot (sites sorted)
+    facility = it_by_site.mul(pue.reindex(it_by_site.index), axis=0).T
+    add_site_draws(n, spec, facility)
+    kw = {}
+    if basis_in is not None:
+        kw["warmstart_fn"] = basis_in
+    if basis_out is not None:
+        kw["basis_fn"] = basis_out
+    status, condition = _optimize(n, None, solver_options, **kw)
+    hours_total = float(snapshot_hours(n).sum())
+    if status != "ok":
+        empty = pd.Series(dtype=float)
+        return CoplanResult(status, str(condition), float("nan"), hours_total, empty,
+                            pd.DataFrame(), pairs.assign(share=np.nan), empty, float("nan"))
+    from computegrid.grid.coplan_results import corridor_value_cny_per_mw_per_year
+
+    corridor_value = corridor_value_cny_per_mw_per_year(n)
+    release_model(n)
+    d_co = pairs.groupby("co").demand_mw.first().reindex(unserved.index)
+    unserved_mwh = float((unserved * d_co).sum() * hours_total)
+    capex = float((capacity * spec.sites.capex_cny_per_mw_per_year.astype(float).reindex(capacity.index)).sum()
+                  * horizon_frac(n))
+    objective = float(n.objective) + capex + unserved_mwh * spec.voll_cny_per_mwh
+    return CoplanResult("ok", str(condition), objective, hours_total, capacity, site_load, pairs, unserved,
+                        unserved_mwh, corridor_value_cny_per_mw_per_year=corridor_value)
 
 
 def release_model(n) -> None:

@@ -147,26 +147,147 @@ def _spec(inputs: PlanInputs, scenario: str, n):
                       voll_cny_per_mwh=inputs.config.costs.voll_cny_per_mwh, fixed_shares=fixed)
 
 
-def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_options=None) -> tuple[dict, dict]:
-    """Solve the no-AI reference and each scenario on copies of ``base_network``."""
-    from computegrid.grid.coplan import apply_carbon_price, expand_near_sites, solve_coplan, solve_plain
+#: Snapshots from which the co-optimised solve uses HiGHS' interior-point solver HiPO (without
+#: crossover) instead of dual simplex. Measured on the default scenario (docs/planning.md): simplex is
+#: faster at 24h (365 snapshots: 4.5 s against 19 s), HiPO at 6h (1,460 snapshots: 94 s against 236 s)
+#: and beyond, where the simplex needs hundreds of thousands of degenerate iterations.
+IPM_MIN_SNAPSHOTS = 1000
+#: Snapshots from which `run_plan` solves the four problems in two worker processes (one core each)
+#: by default: below it, starting the processes costs more than it saves.
+PARALLEL_MIN_SNAPSHOTS = 1000
+
+
+def hipo_available() -> bool:
+    """True if HiGHS' HiPO interior-point solver can run (it needs the ``highspy-extras`` package)."""
+    import importlib.util
+
+    return importlib.util.find_spec("highspy_extras") is not None
+
+
+def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None) -> dict:
+    """HiGHS options of one solve: HiPO for the co-optimised problem on fine resolutions, else HiGHS'
+    default (dual simplex); ``user`` options win."""
+    opts: dict = {"threads": threads}
+    if case == "co-optimised" and n_snapshots >= IPM_MIN_SNAPSHOTS and hipo_available():
+        opts.update(solver="hipo", run_crossover="off")
+    opts.update(user or {})
+    return opts
+
+
+def prepare_base(inputs: PlanInputs, base_network) -> None:
+    """Carbon price and (with ``expand``) co-investment candidates, once, on the shared base network."""
+    from computegrid.grid.coplan import apply_carbon_price, expand_near_sites
 
     apply_carbon_price(base_network, inputs.config.costs.carbon_price_cny_per_t)
     if inputs.config.expand:
         expand_near_sites(base_network, inputs.sites.bus.unique())
+
+
+def solve_case(inputs: PlanInputs, base_network, case: str, solver_options: dict | None = None,
+               threads: int = 2, basis_dir: str | Path | None = None):
+    """Solve one case (``"no-ai"`` or a scenario) on a copy of the prepared base network.
+
+    The no-AI reference and the baselines share one problem structure (the sites' consumers fixed
+    to zero or to the baseline's draw). With ``basis_dir``, the reference writes its optimal basis
+    there and the baselines solved after it in the same folder start from it (dual simplex): a
+    baseline only moves some load between buses, so it needs a fraction of a cold solve's
+    iterations.
+
+    Returns
+    -------
+    (pypsa.Network, CoplanResult or None)
+        The solved network (its linopy model released) and, for scenarios, the AI results.
+    """
+    from computegrid.grid.coplan import solve_coplan, solve_fixed, solve_plain
+
+    n = base_network.copy()
+    opts = solver_options_for(case, len(n.snapshots), threads, solver_options)
+    simplex = opts.get("solver", "choose") in ("choose", "simplex")
+    basis = Path(basis_dir) / "reference.bas" if (basis_dir is not None and simplex) else None
+    if case == "no-ai":
+        status, condition = solve_plain(n, inputs.config.costs.voll_cny_per_mwh, solver_options=opts,
+                                        spec=_spec(inputs, "co-optimised", n), basis_out=basis)
+        if status != "ok":
+            raise ComputegridError(f"the no-AI reference of {inputs.config.name} did not solve ({condition})")
+        return n, None
+    spec = _spec(inputs, case, n)
+    if case == "co-optimised":
+        res = solve_coplan(n, spec, solver_options=opts)
+    else:
+        res = solve_fixed(n, spec, solver_options=opts,
+                          basis_in=basis if (basis is not None and basis.exists()) else None)
+    if not res.ok:
+        raise ComputegridError(f"scenario {case}: the solver stopped ({res.condition})")
+    return n, res
+
+
+def _solve_cases_in_worker(inputs: PlanInputs, resolution: str, cases: tuple[str, ...],
+                           solver_options: dict | None) -> dict:
+    """Worker process: build the network, prepare it and solve ``cases`` in turn (one thread each)."""
+    import gc
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    base = _default_builder(inputs.config, resolution)
+    prepare_base(inputs, base)
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="computegrid-basis-") as basis_dir:
+        for case in cases:
+            out[case] = solve_case(inputs, base, case, solver_options, threads=1, basis_dir=basis_dir)
+            gc.collect()
+    return out
+
+
+def split_cases(cases: tuple[str, ...], workers: int) -> list[tuple[str, ...]]:
+    """Share the cases among workers: the co-optimised solve (the longest) alone, the rest in turn."""
+    heavy = [c for c in cases if c == "co-optimised"]
+    light = [c for c in cases if c != "co-optimised"]
+    groups: list[list[str]] = [[c] for c in heavy][:workers]
+    while len(groups) < workers:
+        groups.append([])
+    rest = groups[len(heavy):] or groups
+    for i, c in enumerate(light):
+        rest[i % len(rest)].append(c)
+    return [tuple(g) for g in groups if g]
+
+
+def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_options=None, *,
+              workers: int = 1, resolution: str | None = None) -> tuple[dict, dict]:
+    """Solve the no-AI reference and each scenario on copies of ``base_network``.
+
+    With ``workers > 1`` and a ``resolution`` (the packaged grid model), the cases run in that many
+    worker processes, each building its own network (2.5 s at hourly resolution) and using one
+    solver thread; the four problems are independent, so the results are the same as in turn.
+    """
+    cases = ("no-ai", *scenarios)
     networks, results = {}, {}
-    ref = base_network.copy()
-    status, condition = solve_plain(ref, inputs.config.costs.voll_cny_per_mwh, solver_options=solver_options)
-    if status != "ok":
-        raise ComputegridError(f"the no-AI reference of {inputs.config.name} did not solve ({condition})")
-    networks["no-ai"] = ref
-    for name in scenarios:
-        n = base_network.copy()
-        spec = _spec(inputs, name, n)
-        res = solve_coplan(n, spec, solver_options=solver_options)
-        if not res.ok:
-            raise ComputegridError(f"scenario {name}: the solver stopped ({res.condition})")
-        networks[name], results[name] = n, res
+    if workers > 1 and resolution is not None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        groups = split_cases(cases, workers)
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process holding solver threads
+        with ProcessPoolExecutor(max_workers=len(groups), mp_context=ctx) as pool:
+            futures = [pool.submit(_solve_cases_in_worker, inputs, resolution, g, solver_options) for g in groups]
+            solved = {}
+            for f in futures:
+                solved.update(f.result())
+    else:
+        import gc
+
+        prepare_base(inputs, base_network)
+        solved = {}
+        with tempfile.TemporaryDirectory(prefix="computegrid-basis-") as basis_dir:
+            for case in cases:
+                solved[case] = solve_case(inputs, base_network, case, solver_options, basis_dir=basis_dir)
+                gc.collect()
+    for case in cases:
+        n, res = solved[case]
+        networks[case] = n
+        if res is not None:
+            results[case] = res
     return networks, results
 
 
@@ -352,7 +473,7 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
              resolution: str | None = None, out_dir: str | Path | None = "runs", expand: bool | None = None,
              run_id: str | None = None, network_builder: Callable | None = None,
              sites: pd.DataFrame | None = None, provinces: pd.DataFrame | None = None,
-             solver_options: dict | None = None, figures: bool = True) -> PlanResult:
+             solver_options: dict | None = None, figures: bool = True, workers: int | None = None) -> PlanResult:
     """Co-plan AI compute with the grid: three scenarios and the no-AI reference.
 
     Parameters
@@ -374,6 +495,13 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
         ``(config, resolution) -> pypsa.Network``; default: the grid model's ``build_network``.
     sites, provinces : pandas.DataFrame, optional
         Replace the packaged candidate sites and provinces (tests).
+    solver_options : dict, optional
+        HiGHS options for every solve (default: :func:`solver_options_for`).
+    figures : bool, default True
+        Write the report's figures.
+    workers : int, optional
+        Processes for the four solves (default: 2 from :data:`PARALLEL_MIN_SNAPSHOTS` snapshots on,
+        else 1). Only with the packaged grid model.
 
     Returns
     -------
@@ -390,7 +518,12 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
     missing = [b for b in inputs.sites.bus.unique() if b not in base.buses.index]
     if missing:
         raise InputError("sites", missing[0], "allowed: sites attached to a bus of the network")
-    networks, results = solve_all(inputs, base, solver_options=solver_options)
+    if workers is None:
+        workers = 2 if (network_builder is None and len(base.snapshots) >= PARALLEL_MIN_SNAPSHOTS) else 1
+    if workers > 1 and network_builder is not None:
+        raise InputError("workers", workers, "allowed: 1 with a custom network builder (workers build the packaged model)")
+    networks, results = solve_all(inputs, base, solver_options=solver_options, workers=workers,
+                                  resolution=resolution if network_builder is None else None)
     ref = networks["no-ai"]
     summary = {
         "status": "ok",
