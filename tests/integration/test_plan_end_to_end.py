@@ -79,3 +79,16 @@ def test_runs_list_and_compare(run, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["runs", "compare", "t1", "nope", "--runs-dir", str(runs)])
     assert exc.value.code == 2
+
+
+def test_two_worker_processes_give_the_same_plan():
+    from computegrid.services.plan import run_plan
+
+    serial = run_plan(resolution="rep1", out_dir=None, figures=False, workers=1).summary
+    parallel = run_plan(resolution="rep1", out_dir=None, figures=False, workers=2).summary
+    for name in ("status-quo", "west-static", "co-optimised"):
+        a, b = serial["scenarios"][name], parallel["scenarios"][name]
+        assert b["system_cost_cny_per_year"] == pytest.approx(a["system_cost_cny_per_year"], rel=1e-6)
+        assert b["dc_capacity_total_mw"] == pytest.approx(a["dc_capacity_total_mw"], rel=1e-4, abs=1e-3)
+    assert parallel["reference_no_ai"]["system_cost_cny_per_year"] == pytest.approx(
+        serial["reference_no_ai"]["system_cost_cny_per_year"], rel=1e-6)

@@ -360,22 +360,17 @@ def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = 
 
 
 def _optimize(n, ef, solver_options, **solve_kwargs):
-    from computegrid.grid.solve import _quiet_stdout, chain_functionality, limits_as_bounds, split_dense_columns
+    from computegrid.grid.solve import _quiet_stdout, chain_functionality, limits_as_bounds
 
-    def split_columns(n, snapshots):
-        m = n.model
-        horizon = [v for v in m.variables if v.endswith("-p_nom") or v.startswith("AI-mean-")]
-        split_dense_columns(n, snapshots, horizon, constraints=lambda c: "-ext-" in c or c.startswith("AI-"))
-
-    # HiGHS' own choice (dual simplex): the grid model measured it faster than interior point on this
-    # network (docs/grid-model.md); pass {"solver": "ipm"} to override
+    # HiGHS' own choice (dual simplex) unless the options say otherwise; services/plan.py picks HiPO for
+    # the co-optimised problem on fine resolutions (docs/planning.md)
     opts = {"threads": 2, "output_flag": False, "log_to_console": False}
     opts.update(solver_options or {})
     # HiGHS prints its banner to the C-level stdout before options apply; stdout of `plan --json` must
     # stay one JSON object
     with _quiet_stdout(not opts.get("output_flag", False)):
         status, condition = n.optimize(solver_name="highs",
-                                       extra_functionality=chain_functionality(ef, limits_as_bounds, split_columns),
+                                       extra_functionality=chain_functionality(ef, limits_as_bounds),
                                        include_objective_constant=False,
                                        progress=False, io_api="direct", **solve_kwargs, **opts)
     return status, condition

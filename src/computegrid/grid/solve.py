@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pypsa
 import xarray as xr
 
@@ -137,100 +136,13 @@ def limits_as_bounds(n, snapshots=None, components=BOUND_COMPONENTS) -> int:
         values = getattr(var, bound).values.astype(float).ravel().copy()
         pick = np.maximum if bound == "lower" else np.minimum
         values[pos] = pick(values[pos], rhs[keep])
-        setattr(var, bound, xr.DataArray(values.reshape(var.labels.shape), coords=var.labels.coords,
-                                         dims=var.labels.dims))
+        new = xr.DataArray(values.reshape(var.labels.shape), coords=var.labels.coords, dims=var.labels.dims)
+        if hasattr(var, "update"):  # linopy >= 0.10; the bound setters are deprecated there
+            var.update(**{bound: new})
+        else:
+            setattr(var, bound, new)
         moved += int(keep.sum())
         m.remove_constraints(name)
-    return moved
-
-
-def day_blocks(snapshots) -> np.ndarray:
-    """Block number of each snapshot: one block per calendar day (a representative day is a day)."""
-    days = pd.DatetimeIndex(snapshots).normalize()
-    return pd.factorize(days)[0]
-
-
-def split_dense_columns(n, snapshots, variables, blocks: np.ndarray | None = None,
-                        constraints=lambda name: True) -> int:
-    """Give horizon-wide variables one copy per block of snapshots (column splitting).
-
-    A variable that is fixed over the horizon but enters a constraint in every snapshot (the
-    capacity of an extendable component, the mean IT load of an AI class at a site) is a dense
-    column of the constraint matrix. Interior-point solvers factorise ``A D A'``, in which such a
-    column fills a dense block of 8,760 x 8,760 at hourly resolution: HiGHS' HiPO then falls back
-    from the normal equations to the much slower augmented system. Here each such variable ``x``
-    gets copies ``x[b]``, one per block of snapshots (default: per day), chained by
-    ``x[0] = x``, ``x[b] = x[b-1]``, and every snapshot constraint refers to its block's copy
-    instead. The problem and its optimum are unchanged; the column of ``x`` shrinks from one entry
-    per snapshot to one.
-
-    Parameters
-    ----------
-    n : pypsa.Network
-        Network with a built ``n.model``.
-    snapshots : index
-        The modelled snapshots.
-    variables : iterable of str
-        Names of one-dimensional (horizon-wide) linopy variables; missing names are skipped.
-    blocks : numpy.ndarray of int, optional
-        Block number of each snapshot, 0, 1, ... (default: :func:`day_blocks`).
-    constraints : callable, optional
-        ``name -> bool`` selecting the constraints to rewrite (default: all with a snapshot dimension).
-
-    Returns
-    -------
-    int
-        Number of coefficients moved to the copies.
-    """
-    m = n.model
-    sn = pd.DatetimeIndex(snapshots)
-    codes = day_blocks(sn) if blocks is None else np.asarray(blocks)
-    n_blocks = int(codes.max()) + 1 if len(codes) else 0
-    if n_blocks < 2:
-        return 0
-    moved = 0
-    for vname in variables:
-        if vname not in m.variables:
-            continue
-        var = m.variables[vname]
-        if var.labels.ndim != 1:
-            continue
-        dim = var.labels.dims[0]
-        block_idx = pd.RangeIndex(n_blocks, name="block")
-        # same bounds as the original: free copies would push an interior-point solver to the
-        # (slower) augmented system
-        lower = var.lower.expand_dims(block=block_idx).transpose("block", dim)
-        upper = var.upper.expand_dims(block=block_idx).transpose("block", dim)
-        copies = m.add_variables(lower=lower, upper=upper, name=f"split {vname}")
-        m.add_constraints(copies.isel(block=0) - var == 0.0, name=f"split {vname}-first")
-        later = copies.isel(block=slice(1, None))
-        earlier = copies.isel(block=slice(0, -1)).assign_coords(block=later.indexes["block"])
-        m.add_constraints(later - earlier == 0.0, name=f"split {vname}-chain")
-        vlabels = var.labels.values
-        order = np.argsort(vlabels)
-        copy_labels = copies.labels.transpose("block", dim).values
-        for cname in list(m.constraints):
-            if cname.startswith(vname) or not constraints(cname):
-                continue
-            con = m.constraints[cname]
-            if "snapshot" not in con.labels.dims:
-                continue
-            vars_da = con.vars
-            arr = vars_da.values
-            hit = np.isin(arr, vlabels)
-            if not hit.any():
-                continue
-            snap_axis = vars_da.dims.index("snapshot")
-            row_snap = pd.DatetimeIndex(vars_da.indexes["snapshot"])
-            snap_code = codes[sn.get_indexer(row_snap)]
-            shape = [1] * arr.ndim
-            shape[snap_axis] = len(row_snap)
-            block_of = np.broadcast_to(snap_code.reshape(shape), arr.shape)
-            pos = order[np.searchsorted(vlabels[order], arr[hit])]
-            new = arr.copy()
-            new[hit] = copy_labels[block_of[hit], pos]
-            con.update(variables=vars_da.copy(data=new))
-            moved += int(hit.sum())
     return moved
 
 
