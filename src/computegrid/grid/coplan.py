@@ -7,16 +7,20 @@ component. One ``define_*`` function per constraint family, in the PyPSA/linopy 
   (``p_min_pu = -1``, ``p_max_pu = 0``), extendable up to the site cap. Its ``p_nom`` is the
   facility power, i.e. PUE x IT capacity; its capital cost is the annualised capex of facility
   and IT equipment per MW of IT, divided by PUE. Its dispatch enters the bus energy balance.
-* ``define_assignment``: for every class and origin province, the shares served by each allowed
-  site (latency-filtered) plus an unserved share priced at the value of lost load. The assignment
-  is a routing decision fixed over the horizon; the load it brings to a site is scheduled hourly.
+* ``define_assignment``: for every class and origin province, the mean IT power [MW] served by each
+  allowed site (latency-filtered) plus an unserved part priced at the value of lost load (reported
+  as shares). The assignment is a routing decision fixed over the horizon; the load it brings to a
+  site is scheduled hourly.
 * ``define_site_load``: per class and site, the IT load per snapshot: fixed to the class profile
   for ``hour`` windows; free within each ``day``/``week``/``horizon`` window (same energy as the
   profile would deliver in that window) above a per-hour floor otherwise.
 * ``define_site_balance``: consumer dispatch = -PUE x total IT load at the site.
 * ``define_latency_probes``: for each latency-limited class and origin, the nearest site beyond
-  the limit is added as a share fixed to zero; its dual is the value of relaxing the limit to
-  reach that site.
+  the limit is added as an assignment fixed to zero; its dual is the value of relaxing the limit to
+  reach that site [CNY per MW].
+
+Baselines fix the assignment and the schedule; :func:`solve_fixed` solves them as the dispatch with
+fixed site draws (same optimum), warm-started from the no-AI reference's basis.
 
 Objective = annualised capex + operating cost (incl. carbon price where the network's marginal
 costs carry it) + value of lost load x unserved energy (grid load shedding and unserved AI work).
