@@ -364,7 +364,7 @@ def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = 
 
 
 def _optimize(n, ef, solver_options, **solve_kwargs):
-    from computegrid.grid.solve import _quiet_stdout, chain_functionality, limits_as_bounds
+    from computegrid.grid.solve import chain_functionality, limits_as_bounds, quiet_stdout
 
     # HiGHS' own choice (dual simplex) unless the options say otherwise; services/plan.py picks HiPO for
     # the co-optimised problem on fine resolutions (docs/planning.md)
@@ -372,7 +372,7 @@ def _optimize(n, ef, solver_options, **solve_kwargs):
     opts.update(solver_options or {})
     # HiGHS prints its banner to the C-level stdout before options apply; stdout of `plan --json` must
     # stay one JSON object
-    with _quiet_stdout(not opts.get("output_flag", False)):
+    with quiet_stdout(not opts.get("output_flag", False)):
         status, condition = n.optimize(solver_name="highs",
                                        extra_functionality=chain_functionality(ef, limits_as_bounds),
                                        include_objective_constant=False,

@@ -58,7 +58,7 @@ class SolveResult:
 
 
 @contextlib.contextmanager
-def _quiet_stdout(active: bool):
+def quiet_stdout(active: bool):
     """Silence the C-level stdout (HiGHS prints its banner before options apply); stdout of the CLI
     must stay one JSON object."""
     if not active:
@@ -113,7 +113,7 @@ def limits_as_bounds(n, snapshots=None, components=BOUND_COMPONENTS) -> int:
         comp, sep, rest = name.partition("-fix-")
         if not sep:  # the lower limit of an extendable capacity (p_nom >= p_nom_min)
             comp, sep, rest = name.partition("-ext-")
-            if not (rest.endswith("_nom-lower") or rest.endswith("_nom-upper")) or rest.endswith("-upper"):
+            if not rest.endswith("_nom-lower"):
                 continue
         attr, _, side = rest.rpartition("-")
         if not sep or comp not in components or side not in ("lower", "upper"):
@@ -208,7 +208,7 @@ def solve_network(n: pypsa.Network, extra_functionality: Callable | None = None,
     optimize_kwargs.setdefault("io_api", "direct")  # hand the model to highspy in memory, no LP file
     start = time.perf_counter()
     try:
-        with _quiet_stdout(quiet):
+        with quiet_stdout(quiet):
             status, condition = n.optimize(solver_name="highs", solver_options=options,
                                            extra_functionality=chain_functionality(extra_functionality,
                                                                                    limits_as_bounds),

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from computegrid.errors import DataFileError, InputError
+from computegrid.io.user_csv import read_user_csv
 from computegrid.scheduling.signals import SIGNAL_COLUMNS, SiteSignals, make_signals
 from computegrid.units import lb_per_mwh_to_kg_per_mwh
 
@@ -111,12 +112,7 @@ def read_signals_csv(path, sites=None) -> SiteSignals:
     sites : SiteTable, optional
         Used to map province-level zones to sites and to check every site has signals.
     """
-    try:
-        raw = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError("--signals", str(path), "an existing CSV file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(str(path), type(exc).__name__, f"a readable CSV file ({exc})") from None
+    raw = read_user_csv(path, "--signals")
     f = normalise_signal_columns(raw, str(path))
     if sites is not None:
         f = _zones_to_sites(f, sites, str(path))

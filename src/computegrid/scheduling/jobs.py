@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from computegrid.errors import DataFileError, InputError
+from computegrid.errors import DataFileError
+from computegrid.io.user_csv import read_user_csv
 
 
 @dataclass(frozen=True)
@@ -283,12 +284,6 @@ def read_jobs_csv(path, classes: dict[str, JobClass] | None = None,
     DataFileError
         See :func:`make_jobs`.
     """
-    try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError("--trace", str(path), "an existing CSV file or a bundled trace "
-                         "name (philly, azure-llm)") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(str(path), type(exc).__name__, f"a readable CSV file ({exc})") from None
+    frame = read_user_csv(path, "--trace", "an existing CSV file or a bundled trace name (philly, azure-llm)")
     return make_jobs(frame, source=str(path), classes=classes,
                      max_site_accelerators=max_site_accelerators)

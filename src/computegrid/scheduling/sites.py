@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from computegrid.errors import DataFileError, InputError
+from computegrid.errors import DataFileError
+from computegrid.io.user_csv import read_user_csv
 
 #: Columns of a site table (index ``site``).
 SITE_COLUMNS = ("province", "latitude_deg", "longitude_deg", "pue", "n_accelerators")
@@ -89,12 +90,7 @@ def make_sites(frame: pd.DataFrame, source: str = "sites") -> SiteTable:
 def read_sites_csv(path) -> SiteTable:
     """Read sites from CSV: columns ``site``, ``province``, ``latitude_deg``, ``longitude_deg``,
     ``pue`` [-], ``n_accelerators`` [-]."""
-    try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError("--sites", str(path), "an existing CSV file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(str(path), type(exc).__name__, f"a readable CSV file ({exc})") from None
+    frame = read_user_csv(path, "--sites")
     return make_sites(frame, source=str(path))
 
 

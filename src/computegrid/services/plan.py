@@ -153,7 +153,8 @@ def _spec(inputs: PlanInputs, scenario: str, n):
 #: and beyond, where the simplex needs hundreds of thousands of degenerate iterations.
 IPM_MIN_SNAPSHOTS = 1000
 #: Snapshots from which `run_plan` solves the four problems in two worker processes (one core each)
-#: by default: below it, starting the processes costs more than it saves.
+#: by default. Assumption, not a measured crossover: a spawned worker needs several seconds to start
+#: and import PyPSA, about what all four rep12 solves take together (16 s), so small models stay serial.
 PARALLEL_MIN_SNAPSHOTS = 1000
 
 
@@ -221,10 +222,24 @@ def solve_case(inputs: PlanInputs, base_network, case: str, solver_options: dict
     return n, res
 
 
+def solve_cases(inputs: PlanInputs, base_network, cases: tuple[str, ...], solver_options: dict | None,
+                threads: int) -> dict:
+    """Solve ``cases`` in turn on the prepared base network, the baselines warm-started from the
+    reference (one basis folder for the sequence); each linopy model is freed before the next."""
+    import gc
+
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="computegrid-basis-") as basis_dir:
+        for case in cases:
+            out[case] = solve_case(inputs, base_network, case, solver_options, threads=threads,
+                                   basis_dir=basis_dir)
+            gc.collect()
+    return out
+
+
 def _solve_cases_in_worker(inputs: PlanInputs, resolution: str, cases: tuple[str, ...],
                            solver_options: dict | None) -> dict:
-    """Worker process: build the network, prepare it and solve ``cases`` in turn (one thread each)."""
-    import gc
+    """Worker process: build the network, prepare it and solve ``cases`` in turn (one thread)."""
     import logging
     import warnings
 
@@ -232,12 +247,7 @@ def _solve_cases_in_worker(inputs: PlanInputs, resolution: str, cases: tuple[str
     logging.disable(logging.WARNING)
     base = _default_builder(inputs.config, resolution)
     prepare_base(inputs, base)
-    out = {}
-    with tempfile.TemporaryDirectory(prefix="computegrid-basis-") as basis_dir:
-        for case in cases:
-            out[case] = solve_case(inputs, base, case, solver_options, threads=1, basis_dir=basis_dir)
-            gc.collect()
-    return out
+    return solve_cases(inputs, base, cases, solver_options, threads=1)
 
 
 def split_cases(cases: tuple[str, ...], workers: int) -> list[tuple[str, ...]]:
@@ -275,14 +285,8 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
             for f in futures:
                 solved.update(f.result())
     else:
-        import gc
-
         prepare_base(inputs, base_network)
-        solved = {}
-        with tempfile.TemporaryDirectory(prefix="computegrid-basis-") as basis_dir:
-            for case in cases:
-                solved[case] = solve_case(inputs, base_network, case, solver_options, basis_dir=basis_dir)
-                gc.collect()
+        solved = solve_cases(inputs, base_network, cases, solver_options, threads=2)
     for case in cases:
         n, res = solved[case]
         networks[case] = n
