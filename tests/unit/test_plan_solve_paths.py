@@ -101,13 +101,18 @@ def test_cases_are_shared_with_the_co_optimised_solve_alone():
     # the reference comes before the baselines in its group (it writes the basis they start from)
     light = next(g for g in groups if "no-ai" in g)
     assert light.index("no-ai") == 0
+    # without warm starts (interior point) every case is a task of its own, the longest first
+    assert split_cases(cases, 2, chained=False) == [("co-optimised",), ("no-ai",), ("status-quo",),
+                                                     ("west-static",)]
 
 
 def test_solver_choice(monkeypatch):
     monkeypatch.setattr(plan_service, "hipo_available", lambda: True)
     assert solver_options_for("co-optimised", 8760)["solver"] == "hipo"
     assert "solver" not in solver_options_for("co-optimised", 288)
-    assert "solver" not in solver_options_for("status-quo", 8760)
+    assert "solver" not in solver_options_for("status-quo", 2920)
+    assert solver_options_for("status-quo", 8760)["solver"] == "hipo"
+    assert solver_options_for("no-ai", 8760)["solver"] == "hipo"
     assert solver_options_for("co-optimised", 8760, user={"solver": "simplex"})["solver"] == "simplex"
     monkeypatch.setattr(plan_service, "hipo_available", lambda: False)
     assert "solver" not in solver_options_for("co-optimised", 8760)
@@ -120,3 +125,88 @@ def test_inputs_dataclass_is_picklable_for_workers():
     again = pickle.loads(pickle.dumps(inputs))
     assert again.config == inputs.config
     assert again.demand_mw.equals(inputs.demand_mw) and again.sites.equals(inputs.sites)
+
+
+def _coplan_model(split: bool, seed=7, **kw):
+    """The co-planning linopy model of the small system (built, not solved)."""
+    from computegrid.demand.ai_load import class_profile_frac
+    from computegrid.grid.coplan import build_pairs, define_site_consumers, make_extra_functionality
+
+    cls = classes(**kw)
+    spec = CoplanSpec(sites=SITES, classes=cls, demand_mw=demand(50.0, cls), rtt_ms=RTT, voll_cny_per_mwh=30_000.0)
+    n = network(seed)
+    ensure_load_shedding(n, spec.voll_cny_per_mwh)
+    names = define_site_consumers(n, spec)
+    profiles = {c.name: class_profile_frac(c, n.snapshots, 1.0) for c in spec.classes}
+    m = n.optimize.create_model()
+    make_extra_functionality(spec, build_pairs(spec), names, profiles, split=split)(n, n.snapshots)
+    return m
+
+
+def test_block_copies_shorten_the_dense_columns():
+    from computegrid.grid.solve import day_blocks
+
+    before = _coplan_model(False, training_window="day")
+    after = _coplan_model(True, training_window="day")
+    entries = [np.diff(m.matrices.A.tocsc().indptr).max() for m in (before, after)]
+    # the capacity and mean columns touch every one of the 48 hours before; a day's copy only its 24
+    assert entries[0] >= 48
+    assert entries[1] <= 24 + 3
+    assert day_blocks(pd.date_range("2030-01-01 22:00", periods=4, freq="h")).tolist() == [0, 0, 1, 1]
+    assert "split-Generator-p_nom-chain" in after.constraints
+
+
+@pytest.mark.parametrize("training_window", ["day", "horizon"])
+def test_block_copies_keep_the_optimum(training_window):
+    # the simplex solves the plain model; HiPO (interior point) the one with daily copies
+    plain = solve_coplan(network(7), CoplanSpec(sites=SITES, classes=classes(training_window=training_window),
+                                                demand_mw=demand(50.0, classes()), rtt_ms=RTT))
+    split = solve_coplan(network(7), CoplanSpec(sites=SITES, classes=classes(training_window=training_window),
+                                                demand_mw=demand(50.0, classes()), rtt_ms=RTT),
+                         solver_options={"solver": "hipo", "run_crossover": "off"})
+    assert plain.ok and split.ok
+    assert split.objective_cny == pytest.approx(plain.objective_cny, rel=1e-6)
+    assert (split.capacity_it_mw - plain.capacity_it_mw).abs().max() < 1e-3 * plain.capacity_it_mw.max()
+    energy = [r.site_load_it_mw.sum(axis=1).groupby(level="class").sum() for r in (plain, split)]
+    assert (energy[1] - energy[0]).abs().max() < 1e-3 * energy[0].max()
+
+
+PARENT = """
+import multiprocessing, os, time
+from concurrent.futures import ProcessPoolExecutor
+from computegrid.services.plan import _end_with_parent
+
+def pid():
+    return os.getpid()
+
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_end_with_parent)
+    print(pool.submit(pid).result(), flush=True)
+    pool.submit(time.sleep, 120)
+    time.sleep(1)
+    os._exit(0)  # the parent dies without shutting the pool down
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_worker_ends_with_its_parent(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    child = int(out.stdout.split()[0])
+    for _ in range(50):  # the worker was busy for 120 s; it must be gone within a few seconds
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the worker outlived its parent")

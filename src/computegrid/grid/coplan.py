@@ -19,6 +19,9 @@ component. One ``define_*`` function per constraint family, in the PyPSA/linopy 
   the limit is added as an assignment fixed to zero; its dual is the value of relaxing the limit to
   reach that site [CNY per MW].
 
+For HiGHS' HiPO interior point, :func:`define_block_copies` gives the horizon-wide variables (site
+capacities, mean loads) daily copies chained in time, so that no column spans the whole horizon.
+
 Baselines fix the assignment and the schedule; :func:`solve_fixed` solves them as the dispatch with
 fixed site draws (same optimum), warm-started from the no-AI reference's basis.
 
@@ -46,6 +49,9 @@ DC_CARRIER = "ai-data-centre"
 SHED_CARRIER = "load-shedding"
 SITE_COLUMNS = ("bus", "pue", "capacity_max_mw", "capex_cny_per_mw_per_year")
 ALL_ORIGINS = "*"
+#: Solvers for which the co-planning problem gets daily copies of its horizon-wide variables
+#: (:func:`define_block_copies`): HiGHS' HiPO interior point. The dual simplex gains nothing from them.
+SPLIT_SOLVERS = ("hipo",)
 
 
 @dataclass(frozen=True)
@@ -240,8 +246,12 @@ def define_site_consumers(n, spec: CoplanSpec) -> pd.Index:
 
 def make_extra_functionality(spec: CoplanSpec, pairs: pd.DataFrame, consumer_names: pd.Index,
                              profiles: Mapping[str, pd.Series],
-                             chain: Callable | None = None) -> Callable:
-    """Build the ``extra_functionality(n, snapshots)`` that adds the AI constraints."""
+                             chain: Callable | None = None, split: bool = False) -> Callable:
+    """Build the ``extra_functionality(n, snapshots)`` that adds the AI constraints.
+
+    With ``split``, the horizon-wide variables get daily copies (:func:`define_block_copies`), for
+    an interior-point solve.
+    """
 
     def extra_functionality(n, snapshots) -> None:
         if chain is not None:
@@ -311,8 +321,42 @@ def make_extra_functionality(spec: CoplanSpec, pairs: pd.DataFrame, consumer_nam
         p = p.rename(name="site").assign_coords(site=sites)
         pue = xr.DataArray(spec.sites.pue.astype(float).to_numpy(), coords=[sites])
         m.add_constraints(p + total * pue == 0.0, name="AI-site-balance")
+        if split:
+            define_block_copies(n, spec, snapshots)
 
     return extra_functionality
+
+
+def define_block_copies(n, spec: CoplanSpec, snapshots) -> int:
+    """Daily copies of the horizon-wide variables in the rows of every snapshot or window
+    (:func:`~computegrid.grid.solve.split_columns`): capacities of extendable components in their
+    ``-ext-`` limits, and each class's mean IT load in the site balance, its floor and its windows.
+
+    Without them the hourly co-planning problem has about 40 columns of 8,760 entries, and HiPO
+    solves it through the augmented system; with them, through the normal equations (measured in
+    docs/planning.md). Returns the number of coefficients moved.
+    """
+    from computegrid.grid.solve import day_blocks, split_columns
+
+    m = n.model
+    sn = pd.DatetimeIndex(snapshots)
+    blocks = day_blocks(sn)
+    n_blocks = int(blocks.max()) + 1 if len(blocks) else 0
+    moved = 0
+    for comp in ("Generator", "StorageUnit", "Link"):
+        uses = {name: ("snapshot", blocks) for name in m.constraints
+                if name.startswith(f"{comp}-ext-") and "snapshot" in m.constraints[name].labels.dims}
+        moved += split_columns(m, f"{comp}-p_nom", uses, n_blocks)
+    for c in spec.classes:
+        uses = {"AI-site-balance": ("snapshot", blocks), f"AI-floor-{c.name}": ("snapshot", blocks)}
+        window = f"AI-window-{c.name}"
+        if window in m.constraints:
+            # each window row takes the copy of its first snapshot's day
+            first = pd.Series(blocks).groupby(_window_labels(sn, c.window)).first()
+            labels = m.constraints[window].labels.indexes["window"]
+            uses[window] = ("window", first.reindex(labels).to_numpy())
+        moved += split_columns(m, f"AI-mean-{c.name}", uses, n_blocks)
+    return moved
 
 
 # -------------------------------------------------------------------- solve
@@ -338,13 +382,20 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     -------
     CoplanResult
     """
+    from computegrid.grid.solve import SPLIT_KKT_TOLERANCE, SPLIT_PRESOLVE_RULES_OFF
+
     ensure_load_shedding(n, spec.voll_cny_per_mwh)
     pairs = build_pairs(spec)
     names = define_site_consumers(n, spec)
     interval_h = snapshot_interval_h(n)
     profiles = {c.name: class_profile_frac(c, n.snapshots, interval_h) for c in spec.classes}
-    ef = make_extra_functionality(spec, pairs, names, profiles, chain=chain)
-    return _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options)
+    opts = dict(solver_options or {})
+    split = opts.get("solver") in SPLIT_SOLVERS
+    if split:
+        opts["presolve_rule_off"] = int(opts.get("presolve_rule_off", 0)) | SPLIT_PRESOLVE_RULES_OFF
+        opts.setdefault("kkt_tolerance", SPLIT_KKT_TOLERANCE)
+    ef = make_extra_functionality(spec, pairs, names, profiles, chain=chain, split=split)
+    return _solve_and_extract(n, spec, pairs, names, profiles, ef, opts)
 
 
 def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = None,

@@ -148,10 +148,17 @@ def _spec(inputs: PlanInputs, scenario: str, n):
 
 
 #: Snapshots from which the co-optimised solve uses HiGHS' interior-point solver HiPO (without
-#: crossover) instead of dual simplex. Measured on the default scenario (docs/planning.md): simplex is
-#: faster at 24h (365 snapshots: 4.5 s against 19 s), HiPO at 6h (1,460 snapshots: 94 s against 236 s)
-#: and beyond, where the simplex needs hundreds of thousands of degenerate iterations.
+#: crossover, on daily copies of its horizon-wide variables: grid/coplan.py) instead of dual simplex.
+#: Measured on the default scenario (docs/planning.md): simplex is faster at 24h (365 snapshots: 4.5 s
+#: against 19 s), HiPO at 6h (1,460 snapshots: 66 s against 236 s) and beyond, where the simplex needs
+#: hundreds of thousands of degenerate iterations.
 IPM_MIN_SNAPSHOTS = 1000
+#: Snapshots from which the no-AI reference and the baselines (dispatch with fixed capacities) use
+#: HiPO too, instead of the dual simplex warm-started from the reference's basis. Measured on the
+#: default scenario (docs/planning.md), 2 threads: at 3h (2,920 snapshots) the simplex is faster
+#: (reference 41 s, warm-started status-quo 35 s, against 52 s and 44 s), at 1h (8,760) HiPO (204 s
+#: and 207 s against 325 s and 407 s); the threshold lies between the two measurements.
+DISPATCH_IPM_MIN_SNAPSHOTS = 4000
 #: Snapshots from which `run_plan` solves the four problems in two worker processes (one core each)
 #: by default. Assumption, not a measured crossover: a spawned worker needs several seconds to start
 #: and import PyPSA, about what all four rep12 solves take together (16 s), so small models stay serial.
@@ -165,11 +172,17 @@ def hipo_available() -> bool:
     return importlib.util.find_spec("highspy_extras") is not None
 
 
+def uses_ipm(case: str, n_snapshots: int) -> bool:
+    """True if ``case`` is solved with HiPO at this many snapshots (needs ``highspy-extras``)."""
+    threshold = IPM_MIN_SNAPSHOTS if case == "co-optimised" else DISPATCH_IPM_MIN_SNAPSHOTS
+    return n_snapshots >= threshold and hipo_available()
+
+
 def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None) -> dict:
-    """HiGHS options of one solve: HiPO for the co-optimised problem on fine resolutions, else HiGHS'
-    default (dual simplex); ``user`` options win."""
+    """HiGHS options of one solve: HiPO on fine resolutions (:func:`uses_ipm`), else HiGHS' default
+    (dual simplex); ``user`` options win."""
     opts: dict = {"threads": threads}
-    if case == "co-optimised" and n_snapshots >= IPM_MIN_SNAPSHOTS and hipo_available():
+    if uses_ipm(case, n_snapshots):
         opts.update(solver="hipo", run_crossover="off")
     opts.update(user or {})
     return opts
@@ -237,6 +250,22 @@ def solve_cases(inputs: PlanInputs, base_network, cases: tuple[str, ...], solver
     return out
 
 
+def _end_with_parent() -> None:
+    """Worker initialiser: on Linux, ask the kernel to stop this worker when the parent process ends
+    (``PR_SET_PDEATHSIG``), so that a killed `computegrid plan` leaves no solve running on."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl in this libc: the worker just runs to its end
+        pass
+
+
 def _solve_cases_in_worker(inputs: PlanInputs, resolution: str, cases: tuple[str, ...],
                            solver_options: dict | None) -> dict:
     """Worker process: build the network, prepare it and solve ``cases`` in turn (one thread)."""
@@ -250,8 +279,15 @@ def _solve_cases_in_worker(inputs: PlanInputs, resolution: str, cases: tuple[str
     return solve_cases(inputs, base, cases, solver_options, threads=1)
 
 
-def split_cases(cases: tuple[str, ...], workers: int) -> list[tuple[str, ...]]:
-    """Share the cases among workers: the co-optimised solve (the longest) alone, the rest in turn."""
+def split_cases(cases: tuple[str, ...], workers: int, chained: bool = True) -> list[tuple[str, ...]]:
+    """Share the cases among workers.
+
+    ``chained`` (the baselines warm-start from the reference's basis, so they must follow it in one
+    process): the co-optimised solve (the longest) alone, the rest in turn. Otherwise every case is
+    a task of its own, the co-optimised first, for a pool of ``workers`` processes to take in order.
+    """
+    if not chained:
+        return [(c,) for c in sorted(cases, key=lambda c: c != "co-optimised")]
     heavy = [c for c in cases if c == "co-optimised"]
     light = [c for c in cases if c != "co-optimised"]
     groups: list[list[str]] = [[c] for c in heavy][:workers]
@@ -277,9 +313,15 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        groups = split_cases(cases, workers)
+        # baselines on the dual simplex start from the reference's basis: one process for the three
+        dispatch = solver_options_for("no-ai", len(base_network.snapshots), 1, solver_options)
+        chained = dispatch.get("solver", "choose") in ("choose", "simplex")
+        groups = split_cases(cases, workers, chained=chained)
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding solver threads
-        with ProcessPoolExecutor(max_workers=len(groups), mp_context=ctx) as pool:
+        # a fresh process per task: a worker that had solved one case kept its memory (6 GB at hourly
+        # resolution) into the next
+        with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx,
+                                 initializer=_end_with_parent, max_tasks_per_child=1) as pool:
             futures = [pool.submit(_solve_cases_in_worker, inputs, resolution, g, solver_options) for g in groups]
             solved = {}
             for f in futures:
