@@ -382,7 +382,7 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     -------
     CoplanResult
     """
-    from computegrid.grid.solve import SPLIT_KKT_TOLERANCE, SPLIT_PRESOLVE_RULES_OFF
+    from computegrid.grid.solve import HIPO_KKT_TOLERANCE, SPLIT_PRESOLVE_RULES_OFF
 
     ensure_load_shedding(n, spec.voll_cny_per_mwh)
     pairs = build_pairs(spec)
@@ -393,7 +393,7 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     split = opts.get("solver") in SPLIT_SOLVERS
     if split:
         opts["presolve_rule_off"] = int(opts.get("presolve_rule_off", 0)) | SPLIT_PRESOLVE_RULES_OFF
-        opts.setdefault("kkt_tolerance", SPLIT_KKT_TOLERANCE)
+        opts.setdefault("kkt_tolerance", HIPO_KKT_TOLERANCE)
     ef = make_extra_functionality(spec, pairs, names, profiles, chain=chain, split=split)
     return _solve_and_extract(n, spec, pairs, names, profiles, ef, opts)
 

@@ -152,12 +152,13 @@ def limits_as_bounds(n, snapshots=None, components=BOUND_COMPONENTS) -> int:
 #: dense column. Measured on the 6-hourly co-planning problem (docs/planning.md): with either
 #: rule on, HiPO falls back to the augmented system.
 SPLIT_PRESOLVE_RULES_OFF = (1 << 9) | (1 << 12)
-#: HiGHS ``kkt_tolerance`` (feasibility and optimality) for HiPO on a model with block copies. At
+#: HiGHS ``kkt_tolerance`` (feasibility and optimality) for every HiPO solve of `computegrid plan`
+#: (``services/plan.py``) and for the co-planning model with block copies. At
 #: hourly resolution HiPO can stagnate at a relative primal-dual gap of about 6e-5 (one-thread run);
 #: HiGHS then accepts the point only within about 100 times its tolerance, else restarts with IPX,
 #: which takes far longer. With 1e-6 that point is accepted: an objective error of at most 1e-4,
 #: 0.3 bn CNY/yr on 2,550 (assumption: negligible next to the model's data; docs/planning.md).
-SPLIT_KKT_TOLERANCE = 1e-6
+HIPO_KKT_TOLERANCE = 1e-6
 
 
 def split_columns(m, variable: str, uses: dict, n_blocks: int) -> int:

@@ -181,9 +181,11 @@ def uses_ipm(case: str, n_snapshots: int) -> bool:
 def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None) -> dict:
     """HiGHS options of one solve: HiPO on fine resolutions (:func:`uses_ipm`), else HiGHS' default
     (dual simplex); ``user`` options win."""
+    from computegrid.grid.solve import HIPO_KKT_TOLERANCE
+
     opts: dict = {"threads": threads}
     if uses_ipm(case, n_snapshots):
-        opts.update(solver="hipo", run_crossover="off")
+        opts.update(solver="hipo", run_crossover="off", kkt_tolerance=HIPO_KKT_TOLERANCE)
     opts.update(user or {})
     return opts
 
