@@ -130,7 +130,8 @@ def test_inputs_dataclass_is_picklable_for_workers():
 def _coplan_model(split: bool, seed=7, **kw):
     """The co-planning linopy model of the small system (built, not solved)."""
     from computegrid.demand.ai_load import class_profile_frac
-    from computegrid.grid.coplan import build_pairs, define_site_consumers, make_extra_functionality
+    from computegrid.grid.coplan import (build_pairs, define_site_consumers, make_extra_functionality,
+                                         model_functionality)
 
     cls = classes(**kw)
     spec = CoplanSpec(sites=SITES, classes=cls, demand_mw=demand(50.0, cls), rtt_ms=RTT, voll_cny_per_mwh=30_000.0)
@@ -139,7 +140,8 @@ def _coplan_model(split: bool, seed=7, **kw):
     names = define_site_consumers(n, spec)
     profiles = {c.name: class_profile_frac(c, n.snapshots, 1.0) for c in spec.classes}
     m = n.optimize.create_model()
-    make_extra_functionality(spec, build_pairs(spec), names, profiles, split=split)(n, n.snapshots)
+    ef = make_extra_functionality(spec, build_pairs(spec), names, profiles, split=split)
+    model_functionality(ef)(n, n.snapshots)  # as the solve builds it
     return m
 
 
@@ -154,6 +156,26 @@ def test_block_copies_shorten_the_dense_columns():
     assert entries[1] <= 24 + 3
     assert day_blocks(pd.date_range("2030-01-01 22:00", periods=4, freq="h")).tolist() == [0, 0, 1, 1]
     assert "split-Generator-p_nom-chain" in after.constraints
+    # every copy keeps its variable's lower bound: no free columns (HiPO stagnated with them)
+    for name in ("split-Generator-p_nom", "split-AI-mean-online", "split-AI-mean-training"):
+        lower = after.variables[name].lower
+        assert np.isfinite(lower).all() and (lower >= 0).all(), name
+
+
+#: HiGHS' own (tight) tolerances, in place of the plan's HIPO_TOLERANCES, to compare optima exactly
+TIGHT = {"ipm_optimality_tolerance": 1e-8, "optimality_tolerance": 1e-7, "dual_feasibility_tolerance": 1e-7}
+
+
+def test_hipo_with_the_plan_tolerances_reports_its_gap():
+    from computegrid.grid.solve import HIPO_TOLERANCES
+
+    spec = CoplanSpec(sites=SITES, classes=classes(), demand_mw=demand(50.0, classes()), rtt_ms=RTT)
+    plain = solve_coplan(network(7), spec)
+    hipo = solve_coplan(network(7), spec, solver_options={"solver": "hipo", "run_crossover": "off"})
+    assert plain.ok and hipo.ok
+    assert 0.0 <= plain.rel_gap < 1e-9  # a simplex vertex
+    assert 0.0 <= hipo.rel_gap <= HIPO_TOLERANCES["ipm_optimality_tolerance"]
+    assert hipo.objective_cny == pytest.approx(plain.objective_cny, rel=2 * HIPO_TOLERANCES["optimality_tolerance"])
 
 
 @pytest.mark.parametrize("training_window", ["day", "horizon"])
@@ -163,7 +185,7 @@ def test_block_copies_keep_the_optimum(training_window):
                                                 demand_mw=demand(50.0, classes()), rtt_ms=RTT))
     split = solve_coplan(network(7), CoplanSpec(sites=SITES, classes=classes(training_window=training_window),
                                                 demand_mw=demand(50.0, classes()), rtt_ms=RTT),
-                         solver_options={"solver": "hipo", "run_crossover": "off"})
+                         solver_options={"solver": "hipo", "run_crossover": "off", **TIGHT})
     assert plain.ok and split.ok
     assert split.objective_cny == pytest.approx(plain.objective_cny, rel=1e-6)
     assert (split.capacity_it_mw - plain.capacity_it_mw).abs().max() < 1e-3 * plain.capacity_it_mw.max()

@@ -111,6 +111,9 @@ class CoplanResult:
     probe_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
     site_cap_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
     corridor_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
+    #: HiGHS' relative primal-dual objective error of the solution (0 for a simplex vertex; up to
+    #: ``ipm_optimality_tolerance`` for HiPO without crossover) [-]
+    rel_gap: float = float("nan")
 
     @property
     def ok(self) -> bool:
@@ -382,7 +385,7 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     -------
     CoplanResult
     """
-    from computegrid.grid.solve import HIPO_KKT_TOLERANCE, SPLIT_PRESOLVE_RULES_OFF
+    from computegrid.grid.solve import HIPO_TOLERANCES, SPLIT_PRESOLVE_RULES_OFF
 
     ensure_load_shedding(n, spec.voll_cny_per_mwh)
     pairs = build_pairs(spec)
@@ -393,7 +396,8 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     split = opts.get("solver") in SPLIT_SOLVERS
     if split:
         opts["presolve_rule_off"] = int(opts.get("presolve_rule_off", 0)) | SPLIT_PRESOLVE_RULES_OFF
-        opts.setdefault("kkt_tolerance", HIPO_KKT_TOLERANCE)
+        for key, value in HIPO_TOLERANCES.items():
+            opts.setdefault(key, value)
     ef = make_extra_functionality(spec, pairs, names, profiles, chain=chain, split=split)
     return _solve_and_extract(n, spec, pairs, names, profiles, ef, opts)
 
@@ -414,8 +418,21 @@ def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = 
     return out
 
 
+def model_functionality(ef: Callable | None) -> Callable:
+    """The ``extra_functionality`` of every co-planning solve: PyPSA's limit rows become bounds
+    (:func:`~computegrid.grid.solve.limits_as_bounds`) before ``ef`` adds the AI side.
+
+    In this order the daily copies of a capacity (:func:`define_block_copies`) inherit its lower
+    bound. In the reverse order they were free columns (5,110 in the default scenario), which
+    HiPO handles worse: at hourly resolution it stagnated short of the optimum (docs/planning.md).
+    """
+    from computegrid.grid.solve import chain_functionality, limits_as_bounds
+
+    return chain_functionality(limits_as_bounds, ef)
+
+
 def _optimize(n, ef, solver_options, **solve_kwargs):
-    from computegrid.grid.solve import chain_functionality, limits_as_bounds, quiet_stdout
+    from computegrid.grid.solve import quiet_stdout
 
     # HiGHS' own choice (dual simplex) unless the options say otherwise; services/plan.py picks HiPO for
     # the co-optimised problem on fine resolutions (docs/planning.md)
@@ -425,7 +442,7 @@ def _optimize(n, ef, solver_options, **solve_kwargs):
     # stay one JSON object
     with quiet_stdout(not opts.get("output_flag", False)):
         status, condition = n.optimize(solver_name="highs",
-                                       extra_functionality=chain_functionality(ef, limits_as_bounds),
+                                       extra_functionality=model_functionality(ef),
                                        include_objective_constant=False,
                                        progress=False, io_api="direct", **solve_kwargs, **opts)
     return status, condition
@@ -484,9 +501,19 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options) -> C
     from computegrid.grid.coplan_results import corridor_value_cny_per_mw_per_year
 
     corridor_value = corridor_value_cny_per_mw_per_year(n)
+    rel_gap = solver_rel_gap(m)
     release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
-                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value)
+                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap)
+
+
+def solver_rel_gap(m) -> float:
+    """HiGHS' relative primal-dual objective error of the solved linopy model ``m``, NaN if the
+    solver object is gone or is not HiGHS. [-]"""
+    try:
+        return float(m.solver_model.getInfo().primal_dual_objective_error)
+    except AttributeError:
+        return float("nan")
 
 
 def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None) -> pd.Index:
@@ -574,6 +601,7 @@ def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     from computegrid.grid.coplan_results import corridor_value_cny_per_mw_per_year
 
     corridor_value = corridor_value_cny_per_mw_per_year(n)
+    rel_gap = solver_rel_gap(n.model)
     release_model(n)
     d_co = pairs.groupby("co").demand_mw.first().reindex(unserved.index)
     unserved_mwh = float((unserved * d_co).sum() * hours_total)
@@ -581,7 +609,7 @@ def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
                   * horizon_frac(n))
     objective = float(n.objective) + capex + unserved_mwh * spec.voll_cny_per_mwh
     return CoplanResult("ok", str(condition), objective, hours_total, capacity, site_load, pairs, unserved,
-                        unserved_mwh, corridor_value_cny_per_mw_per_year=corridor_value)
+                        unserved_mwh, corridor_value_cny_per_mw_per_year=corridor_value, rel_gap=rel_gap)
 
 
 def release_model(n) -> None:

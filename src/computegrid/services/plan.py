@@ -181,11 +181,11 @@ def uses_ipm(case: str, n_snapshots: int) -> bool:
 def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None) -> dict:
     """HiGHS options of one solve: HiPO on fine resolutions (:func:`uses_ipm`), else HiGHS' default
     (dual simplex); ``user`` options win."""
-    from computegrid.grid.solve import HIPO_KKT_TOLERANCE
+    from computegrid.grid.solve import HIPO_TOLERANCES
 
     opts: dict = {"threads": threads}
     if uses_ipm(case, n_snapshots):
-        opts.update(solver="hipo", run_crossover="off", kkt_tolerance=HIPO_KKT_TOLERANCE)
+        opts.update(solver="hipo", run_crossover="off", **HIPO_TOLERANCES)
     opts.update(user or {})
     return opts
 
@@ -409,6 +409,7 @@ def scenario_metrics(inputs: PlanInputs, n, res, ref) -> dict:
         "unserved_grid_energy_twh_per_year": shed_twh,
         "unserved_ai_it_energy_twh_per_year": ai_unserved_twh,
         "latency_compliance_frac": float(ok_energy / total_energy) if total_energy > 0 else 1.0,
+        "solver_rel_gap": None if np.isnan(res.rel_gap) else res.rel_gap,
         "dc_capacity_by_site_mw": {s: float(v) for s, v in res.capacity_it_mw.items()},
         "dc_capacity_total_mw": float(res.capacity_it_mw.sum()),
         "dc_capex_cny_per_year": float((res.capacity_it_mw * sites.capex_cny_per_mw_per_year.astype(float)).sum()),
