@@ -44,7 +44,8 @@ out = {"resolution": sys.argv[1], "n_snapshots": s["n_snapshots"], "wall_s": tim
        "co_ai_west_frac": co["ai_energy_west_frac"],
        "co_capacity_total_mw": co["dc_capacity_total_mw"],
        "sq_cost_cny_per_year": sq["system_cost_cny_per_year"], "ws_cost_cny_per_year": ws["system_cost_cny_per_year"],
-       "reference_cost_cny_per_year": s["reference_no_ai"]["system_cost_cny_per_year"]}
+       "reference_cost_cny_per_year": s["reference_no_ai"]["system_cost_cny_per_year"],
+       "max_solver_rel_gap": max((v.get("solver_rel_gap") or 0.0) for v in s["scenarios"].values())}
 print("RESULT " + json.dumps(out))
 """
 
@@ -109,7 +110,8 @@ def main(resolutions: list[str]) -> None:
         results.append(r)
         print(f"{res:>6}: {r['n_snapshots']:5d} snapshots, wall {r['process_wall_s']:7.1f} s (cpu {r['cpu_s']:7.1f} s), "
               f"peak memory {r['peak_tree_rss_mb']:7.0f} MB (all processes; main process alone {r['peak_rss_mb']:.0f} MB); co-optimised cost {r['co_cost_cny_per_year'] / 1e9:,.1f} bn CNY/yr, "
-              f"saves {r['savings_vs_status_quo_cny_per_year'] / 1e9:,.2f} bn vs status-quo", flush=True)
+              f"saves {r['savings_vs_status_quo_cny_per_year'] / 1e9:,.2f} bn vs status-quo; "
+              f"largest solver gap {r['max_solver_rel_gap']:.1e}", flush=True)
     ref = results[-1]
     print(f"\nerror against {ref['resolution']}:")
     for r in results[:-1]:
