@@ -84,6 +84,7 @@ def test_runs_list_and_compare(run, capsys):
 @pytest.mark.parametrize("solver_options", [None, {"solver": "hipo", "run_crossover": "off"}],
                          ids=["simplex-chained", "hipo-one-task-per-case"])
 def test_two_worker_processes_give_the_same_plan(solver_options):
+    from computegrid.grid.solve import HIPO_TOLERANCES
     from computegrid.services.plan import run_plan
 
     serial = run_plan(resolution="rep1", out_dir=None, figures=False, workers=1).summary
@@ -91,9 +92,12 @@ def test_two_worker_processes_give_the_same_plan(solver_options):
     # works on the daily copies of its horizon-wide variables
     parallel = run_plan(resolution="rep1", out_dir=None, figures=False, workers=2,
                         solver_options=solver_options).summary
+    # HiPO stops at the plan's objective gap (HIPO_TOLERANCES), the simplex at a vertex
+    rel = 1e-6 if solver_options is None else 2 * HIPO_TOLERANCES["optimality_tolerance"]
     for name in ("status-quo", "west-static", "co-optimised"):
         a, b = serial["scenarios"][name], parallel["scenarios"][name]
-        assert b["system_cost_cny_per_year"] == pytest.approx(a["system_cost_cny_per_year"], rel=1e-6)
+        assert b["system_cost_cny_per_year"] == pytest.approx(a["system_cost_cny_per_year"], rel=rel)
         assert b["dc_capacity_total_mw"] == pytest.approx(a["dc_capacity_total_mw"], rel=1e-4, abs=1e-3)
+        assert b["solver_rel_gap"] <= (1e-9 if solver_options is None else HIPO_TOLERANCES["optimality_tolerance"])
     assert parallel["reference_no_ai"]["system_cost_cny_per_year"] == pytest.approx(
-        serial["reference_no_ai"]["system_cost_cny_per_year"], rel=1e-6)
+        serial["reference_no_ai"]["system_cost_cny_per_year"], rel=rel)

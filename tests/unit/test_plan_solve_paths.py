@@ -114,6 +114,13 @@ def test_solver_choice(monkeypatch):
     assert solver_options_for("status-quo", 8760)["solver"] == "hipo"
     assert solver_options_for("no-ai", 8760)["solver"] == "hipo"
     assert solver_options_for("co-optimised", 8760, user={"solver": "simplex"})["solver"] == "simplex"
+    # every HiPO solve gets the plan's tolerances, a user's own win; the simplex keeps HiGHS' defaults
+    from computegrid.grid.solve import HIPO_TOLERANCES
+
+    assert solver_options_for("status-quo", 288, user={"solver": "hipo"})["ipm_optimality_tolerance"] == \
+        HIPO_TOLERANCES["ipm_optimality_tolerance"]
+    assert solver_options_for("no-ai", 8760, user={"ipm_optimality_tolerance": 1e-8})["ipm_optimality_tolerance"] == 1e-8
+    assert "ipm_optimality_tolerance" not in solver_options_for("co-optimised", 8760, user={"solver": "simplex"})
     monkeypatch.setattr(plan_service, "hipo_available", lambda: False)
     assert "solver" not in solver_options_for("co-optimised", 8760)
 

@@ -185,8 +185,10 @@ def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict
 
     opts: dict = {"threads": threads}
     if uses_ipm(case, n_snapshots):
-        opts.update(solver="hipo", run_crossover="off", **HIPO_TOLERANCES)
+        opts.update(solver="hipo", run_crossover="off")
     opts.update(user or {})
+    if opts.get("solver") == "hipo":  # also when the user picks HiPO; user tolerances win
+        opts = {**HIPO_TOLERANCES, **opts}
     return opts
 
 
