@@ -385,7 +385,7 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     -------
     CoplanResult
     """
-    from computegrid.grid.solve import HIPO_TOLERANCES, SPLIT_PRESOLVE_RULES_OFF
+    from computegrid.grid.solve import SPLIT_PRESOLVE_RULES_OFF, hipo_options
 
     ensure_load_shedding(n, spec.voll_cny_per_mwh)
     pairs = build_pairs(spec)
@@ -396,8 +396,7 @@ def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     split = opts.get("solver") in SPLIT_SOLVERS
     if split:
         opts["presolve_rule_off"] = int(opts.get("presolve_rule_off", 0)) | SPLIT_PRESOLVE_RULES_OFF
-        for key, value in HIPO_TOLERANCES.items():
-            opts.setdefault(key, value)
+        opts = hipo_options(opts)
     ef = make_extra_functionality(spec, pairs, names, profiles, chain=chain, split=split)
     return _solve_and_extract(n, spec, pairs, names, profiles, ef, opts)
 

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,6 +171,11 @@ HIPO_TOLERANCES = {
     "dual_residual_tolerance": 1e-5,
     "dual_feasibility_tolerance": 1e-2,
 }
+
+
+def hipo_options(solver_options: Mapping) -> dict:
+    """``solver_options`` with :data:`HIPO_TOLERANCES` for every tolerance they do not set."""
+    return {**HIPO_TOLERANCES, **solver_options}
 
 
 def split_columns(m, variable: str, uses: dict, n_blocks: int) -> int:

@@ -181,14 +181,14 @@ def uses_ipm(case: str, n_snapshots: int) -> bool:
 def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None) -> dict:
     """HiGHS options of one solve: HiPO on fine resolutions (:func:`uses_ipm`), else HiGHS' default
     (dual simplex); ``user`` options win."""
-    from computegrid.grid.solve import HIPO_TOLERANCES
+    from computegrid.grid.solve import hipo_options
 
     opts: dict = {"threads": threads}
     if uses_ipm(case, n_snapshots):
         opts.update(solver="hipo", run_crossover="off")
     opts.update(user or {})
     if opts.get("solver") == "hipo":  # also when the user picks HiPO; user tolerances win
-        opts = {**HIPO_TOLERANCES, **opts}
+        opts = hipo_options(opts)
     return opts
 
 
