@@ -232,7 +232,8 @@ def split_columns(m, variable: str, uses: dict, n_blocks: int) -> int:
             continue
         if copies is None:
             block = pd.RangeIndex(n_blocks, name="block")
-            # same bounds as the variable (free copies: 86 HiPO iterations at 6h instead of 61)
+            # same bounds as the variable, so they must be bounds by now (coplan.model_functionality);
+            # free copies: 86 HiPO iterations at 6h instead of 61, and a stall at hourly resolution
             copies = m.add_variables(lower=var.lower.expand_dims(block=block).transpose("block", dim),
                                      upper=var.upper.expand_dims(block=block).transpose("block", dim),
                                      name=f"split-{variable}")

@@ -192,6 +192,11 @@ def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict
     return opts
 
 
+def warm_starts(solver_options: dict) -> bool:
+    """True if a solve with these HiGHS options is a simplex one, which can start from a basis."""
+    return solver_options.get("solver", "choose") in ("choose", "simplex")
+
+
 def prepare_base(inputs: PlanInputs, base_network) -> None:
     """Carbon price and (with ``expand``) co-investment candidates, once, on the shared base network."""
     from computegrid.grid.coplan import apply_carbon_price, expand_near_sites
@@ -220,8 +225,7 @@ def solve_case(inputs: PlanInputs, base_network, case: str, solver_options: dict
 
     n = base_network.copy()
     opts = solver_options_for(case, len(n.snapshots), threads, solver_options)
-    simplex = opts.get("solver", "choose") in ("choose", "simplex")
-    basis = Path(basis_dir) / "reference.bas" if (basis_dir is not None and simplex) else None
+    basis = Path(basis_dir) / "reference.bas" if (basis_dir is not None and warm_starts(opts)) else None
     if case == "no-ai":
         status, condition = solve_plain(n, inputs.config.costs.voll_cny_per_mwh, solver_options=opts,
                                         spec=_spec(inputs, "co-optimised", n), basis_out=basis)
@@ -319,8 +323,7 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
 
         # baselines on the dual simplex start from the reference's basis: one process for the three
         dispatch = solver_options_for("no-ai", len(base_network.snapshots), 1, solver_options)
-        chained = dispatch.get("solver", "choose") in ("choose", "simplex")
-        groups = split_cases(cases, workers, chained=chained)
+        groups = split_cases(cases, workers, chained=warm_starts(dispatch))
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding solver threads
         # a fresh process per task: a worker that had solved one case kept its memory (6 GB at hourly
         # resolution) into the next
