@@ -15,7 +15,7 @@ import time
 import warnings
 
 from computegrid.grid.adequacy import solve_adequacy_case
-from computegrid.services.sweep import Task, run_sweep
+from computegrid.services.outlook.sweep import Task, run_sweep
 
 N_SOLVES = 16
 

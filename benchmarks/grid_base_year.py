@@ -60,7 +60,7 @@ def main() -> None:
               f"{d['peak_rss_mb']:>8.0f}", flush=True)
         runs[r] = d
     if "1h" in runs and len(runs) > 1:
-        from computegrid.services.grid_resolution import ResolutionRun, resolution_errors
+        from computegrid.services.grid_model.grid_resolution import ResolutionRun, resolution_errors
 
         def as_run(d):
             return ResolutionRun(d["resolution"], d["n_snapshots"], d["objective_cny"], d["generation_twh"],

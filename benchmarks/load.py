@@ -41,7 +41,7 @@ def _free_port() -> int:
 def _signals_file(folder: Path) -> Path:
     import pandas as pd
 
-    from computegrid.services.site_catalog import list_sites
+    from computegrid.services.plan.site_catalog import list_sites
 
     sites = [s.site for s in list_sites()]
     ts = pd.date_range("2030-01-01T00:00Z", periods=8760, freq="h")
@@ -158,8 +158,8 @@ def main() -> int:
     if not (0 < args.rate <= 2000 and 0 < args.duration_s <= 600):
         parser.error("--rate must be in (0, 2000] and --duration-s in (0, 600]")
 
-    from computegrid.services.runs_store import open_store
-    from computegrid.services.site_catalog import list_sites
+    from computegrid.services.runs.store import open_store
+    from computegrid.services.plan.site_catalog import list_sites
 
     with tempfile.TemporaryDirectory(prefix="computegrid-load-") as tmp:
         tmp_path = Path(tmp)

@@ -2,7 +2,7 @@
 coarse resolutions against the finest one run.
 
 Each resolution runs in its own process; it solves the no-AI reference and the three scenarios without
-writing a run folder (from 1,000 snapshots on, in two worker processes: `services/plan.py`). Peak
+writing a run folder (from 1,000 snapshots on, in two worker processes: `services/plan/pipeline.py`). Peak
 memory is the largest sum of the resident memory of that process and all its descendants, sampled
 every 0.2 s from /proc (so two workers running at once count together). Prints one line per
 resolution and, at the end, the relative error of each run's headline figures against the finest
@@ -26,7 +26,7 @@ import json, logging, resource, sys, time, warnings
 warnings.filterwarnings("ignore")
 logging.disable(logging.WARNING)
 t0 = time.perf_counter()
-from computegrid.services.plan import run_plan
+from computegrid.services.plan.pipeline import run_plan
 r = run_plan(resolution=sys.argv[1], out_dir=None, figures=False)
 s = r.summary
 co, sq, ws = (s["scenarios"][k] for k in ("co-optimised", "status-quo", "west-static"))

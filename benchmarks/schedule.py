@@ -32,8 +32,8 @@ def main(argv=None) -> int:
     from computegrid.scheduling.policies import POLICIES, run_policy
     from computegrid.scheduling.problem import ScheduleParams, build_problem
     from computegrid.scheduling.traces import philly_jobs
-    from computegrid.services.schedule import resolve_sites
-    from computegrid.services.signals import load_site_signals
+    from computegrid.services.schedule.scheduler import resolve_sites
+    from computegrid.services.signals.grid_signals import load_site_signals
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", default=None)

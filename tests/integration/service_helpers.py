@@ -130,7 +130,7 @@ def fresh_pg_url(base_url: str) -> str:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from computegrid.services.runs_store.store import make_engine
+    from computegrid.services.runs.store.store import make_engine
 
     name = "cg_test_" + uuid.uuid4().hex[:12]
     admin = make_engine(base_url)

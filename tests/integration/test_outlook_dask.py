@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 
 from computegrid.grid.adequacy import solve_adequacy_case
-from computegrid.services.adequacy import run_adequacy
-from computegrid.services.sweep import Task, run_sweep
+from computegrid.services.outlook.adequacy import run_adequacy
+from computegrid.services.outlook.sweep import Task, run_sweep
 
 pytestmark = pytest.mark.slow
 

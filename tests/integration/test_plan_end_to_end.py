@@ -85,7 +85,7 @@ def test_runs_list_and_compare(run, capsys):
                          ids=["simplex-chained", "hipo-one-task-per-case"])
 def test_two_worker_processes_give_the_same_plan(solver_options):
     from computegrid.grid.solve import HIPO_TOLERANCES
-    from computegrid.services.plan import run_plan
+    from computegrid.services.plan.pipeline import run_plan
 
     serial = run_plan(resolution="rep1", out_dir=None, figures=False, workers=1).summary
     # HiPO (no warm start) makes every case a task of its own; HiPO on the co-optimised problem

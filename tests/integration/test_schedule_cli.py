@@ -89,7 +89,7 @@ def test_job_larger_than_every_site_is_rejected(tmp_path):
 
 def test_no_signals_and_no_cache_is_a_clear_error_for_the_service(tmp_path):
     from computegrid.errors import InputError
-    from computegrid.services.signals import province_grid_signals
+    from computegrid.services.signals.grid_signals import province_grid_signals
     import os
 
     old = os.environ.get("COMPUTEGRID_CACHE_DIR")
@@ -111,7 +111,7 @@ def test_no_signals_and_no_cache_is_a_clear_error_for_the_service(tmp_path):
 def test_services_schedule_batch_and_best_placement(tmp_path):
     from computegrid.io.signals import read_signals_csv
     from computegrid.scheduling.sites import read_sites_csv
-    from computegrid.services.schedule import best_placement, schedule_jobs
+    from computegrid.services.schedule.scheduler import best_placement, schedule_jobs
 
     write_inputs(tmp_path)
     sites = read_sites_csv(tmp_path / "sites.csv")

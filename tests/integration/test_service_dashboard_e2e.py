@@ -20,7 +20,7 @@ from service_helpers import (
     wait_for,
 )
 
-from computegrid.services.runs_store import open_store
+from computegrid.services.runs.store import open_store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

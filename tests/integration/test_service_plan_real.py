@@ -16,8 +16,8 @@ import httpx
 import pytest
 from service_helpers import server_process, wait_for
 
-from computegrid.services.run_worker import DEFAULT_PLAN_RUNNER
-from computegrid.services.runs_store import open_store
+from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
+from computegrid.services.runs.store import open_store
 
 pytestmark = pytest.mark.slow
 

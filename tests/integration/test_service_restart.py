@@ -16,7 +16,7 @@ import httpx
 import pytest
 from service_helpers import fresh_pg_url, pg_url_or_skip, server_process, wait_for
 
-from computegrid.services.runs_store import open_store
+from computegrid.services.runs.store import open_store
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from computegrid.api.app import create_app
 from computegrid.api.settings import ApiSettings
-from computegrid.services.site_catalog import list_sites
+from computegrid.services.plan.site_catalog import list_sites
 
 CHEAP_SITE = "zhongwei"
 
@@ -123,9 +123,9 @@ def test_scheduling_needs_a_key(client):
 
 
 def test_best_matches_the_schedule_service(client, tmp_path):
-    """The first option is what ``services.schedule.best_placement`` answers for the job."""
-    from computegrid.services.schedule import best_placement
-    from computegrid.services.signal_feed import read_signal_feed
+    """The first option is what ``services.schedule.scheduler.best_placement`` answers for the job."""
+    from computegrid.services.schedule.scheduler import best_placement
+    from computegrid.services.signals.signal_feed import read_signal_feed
 
     feed = read_signal_feed(tmp_path / "signals.csv")
     for job_class, origin in (("training", "Shanghai"), ("batch", "Guangdong"), ("online", "Beijing")):

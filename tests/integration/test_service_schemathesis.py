@@ -21,8 +21,8 @@ from service_helpers import free_port  # noqa: E402
 
 from computegrid.api.app import create_app  # noqa: E402
 from computegrid.api.settings import ApiSettings  # noqa: E402
-from computegrid.services.runs_store import open_store  # noqa: E402
-from computegrid.services.site_catalog import list_sites  # noqa: E402
+from computegrid.services.runs.store import open_store  # noqa: E402
+from computegrid.services.plan.site_catalog import list_sites  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 6
 

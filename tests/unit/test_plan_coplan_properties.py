@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from computegrid.demand.ai_load import LoadClass
 from computegrid.grid.coplan import CoplanSpec, solve_coplan
-from computegrid.services.plan import PlanInputs, solve_all
-from computegrid.services.scenario import load_scenario
+from computegrid.services.plan.pipeline import PlanInputs, solve_all
+from computegrid.services.plan.scenario import load_scenario
 
 logging.getLogger("pypsa").setLevel(logging.ERROR)
 logging.getLogger("linopy").setLevel(logging.ERROR)

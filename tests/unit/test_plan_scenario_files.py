@@ -5,8 +5,8 @@ import yaml
 
 from computegrid.cli.app import main
 from computegrid.errors import InputError
-from computegrid.services.plan import prepare
-from computegrid.services.scenario import apply_overrides, default_scenario_text, load_scenario
+from computegrid.services.plan.pipeline import prepare
+from computegrid.services.plan.scenario import apply_overrides, default_scenario_text, load_scenario
 
 
 def run(capsys, *args):

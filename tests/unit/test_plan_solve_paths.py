@@ -15,9 +15,9 @@ import pytest
 from computegrid.grid.coplan import (CoplanSpec, add_site_draws, ensure_load_shedding, solve_coplan, solve_fixed,
                                      solve_plain)
 from computegrid.grid.solve import limits_as_bounds, solve_network
-from computegrid.services import plan as plan_service
-from computegrid.services.plan import PlanInputs, _spec, solver_options_for, split_cases
-from computegrid.services.scenario import load_scenario
+from computegrid.services.plan import pipeline as plan_service
+from computegrid.services.plan.pipeline import PlanInputs, _spec, solver_options_for, split_cases
+from computegrid.services.plan.scenario import load_scenario
 from test_plan_coplan_properties import RTT, SITES, classes, demand, network
 
 logging.getLogger("pypsa").setLevel(logging.ERROR)
@@ -203,7 +203,7 @@ def test_block_copies_keep_the_optimum(training_window):
 PARENT = """
 import multiprocessing, os, time
 from concurrent.futures import ProcessPoolExecutor
-from computegrid.services.plan import _end_with_parent
+from computegrid.services.plan.pipeline import _end_with_parent
 
 def pid():
     return os.getpid()

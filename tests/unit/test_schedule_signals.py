@@ -9,7 +9,7 @@ from computegrid.errors import DataFileError, InputError
 from computegrid.io.signals import read_run_signals, read_signals_csv
 from computegrid.scheduling.signals import aligned_index, make_signals
 from computegrid.scheduling.sites import make_sites
-from computegrid.services.signals import get_signals
+from computegrid.services.signals.grid_signals import get_signals
 
 SITES = make_sites(pd.DataFrame({
     "site": ["bj", "zw"], "province": ["BJ", "NX"], "latitude_deg": [39.9, 37.5],
@@ -127,7 +127,7 @@ def test_best_window_across_sites(tmp_path):
     f.loc[(f["site"] == "zw") & (f["timestamp"].dt.hour.isin([10, 11])), "co2_marginal_kg_per_mwh"] = 100.0
     p = tmp_path / "s.csv"
     f.to_csv(p, index=False)
-    from computegrid.services.signals import best_window
+    from computegrid.services.signals.grid_signals import best_window
 
     w = best_window(None, duration_h=2, signals_file=p, site_table=SITES)
     assert w == {"site": "zw", "start_time": "2021-01-01T10:00:00Z", "duration_h": 2,

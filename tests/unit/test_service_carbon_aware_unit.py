@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from computegrid.errors import InputError
-from computegrid.services import carbon_aware as ca
+from computegrid.services.signals import carbon_aware as ca
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_bad_input(table, kwargs):
 
 
 def test_daily_signals_of_a_leap_labelled_model_year_become_8760_hours():
-    from computegrid.services.signal_feed import to_hourly
+    from computegrid.services.signals.signal_feed import to_hourly
 
     days = pd.date_range("2020-01-01", "2020-12-31", freq="D")
     days = days[~((days.month == 2) & (days.day == 29))]  # the model year skips 29 February
@@ -93,7 +93,7 @@ def test_daily_signals_of_a_leap_labelled_model_year_become_8760_hours():
 
 
 def test_hourly_signals_pass_unchanged():
-    from computegrid.services.signal_feed import to_hourly
+    from computegrid.services.signals.signal_feed import to_hourly
 
     frame = pd.DataFrame({"timestamp": pd.date_range("2030-01-01", periods=5, freq="h"),
                           "site": "s", "v": 1.0})

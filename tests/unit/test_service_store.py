@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from computegrid.errors import InputError
-from computegrid.services.runs_store import hash_api_key, open_store
-from computegrid.services.runs_store.store import make_engine
+from computegrid.services.runs.store import hash_api_key, open_store
+from computegrid.services.runs.store.store import make_engine
 
 
 @pytest.fixture

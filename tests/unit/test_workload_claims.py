@@ -2,7 +2,7 @@
 
 import pytest
 
-from computegrid.services.claims import DOES_NOT_HOLD, HOLDS, HOLDS_ONLY_IF, check_claims
+from computegrid.services.workload.claims import DOES_NOT_HOLD, HOLDS, HOLDS_ONLY_IF, check_claims
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import pytest
 
 from computegrid.errors import DataFileError
 from computegrid.io.codecarbon import read_codecarbon_emissions
-from computegrid.services.estimate import summarise_codecarbon
+from computegrid.services.workload.estimate import summarise_codecarbon
 
 HEADER = ("timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,"
           "ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code\n")

@@ -12,10 +12,10 @@ from computegrid import __version__
 from computegrid.api.errors import install_error_handlers
 from computegrid.api.security import BodySizeLimitMiddleware, KeyCache, TokenBucketLimiter
 from computegrid.api.settings import ApiSettings
-from computegrid.services.run_worker import RunWorkerPool, WorkerSettings
-from computegrid.services.placement import PlacementService
-from computegrid.services.runs_store import open_store
-from computegrid.services.signal_feed import SignalFeedCache
+from computegrid.services.runs.run_worker import RunWorkerPool, WorkerSettings
+from computegrid.services.schedule.placement import PlacementService
+from computegrid.services.runs.store import open_store
+from computegrid.services.signals.signal_feed import SignalFeedCache
 
 DESCRIPTION = """computegrid over HTTP: AI energy estimates, hourly grid signals per site, the best
 site and start time for a job, batch scheduling, planning runs, and endpoints compatible with the

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from computegrid.services.estimate import FleetEstimate, InferenceEstimate, TrainingEstimate
-from computegrid.services.site_catalog import SiteInfo
+from computegrid.services.workload.estimate import FleetEstimate, InferenceEstimate, TrainingEstimate
+from computegrid.services.plan.site_catalog import SiteInfo
 
 
 def response_model(name: str, record: type, **field_types: Any) -> type[BaseModel]:

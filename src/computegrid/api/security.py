@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from computegrid.services.runs_store import ApiKeyRecord, RunStore, hash_api_key
+from computegrid.services.runs.store import ApiKeyRecord, RunStore, hash_api_key
 
 API_KEY_HEADER = "X-API-Key"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from computegrid.services.run_worker import DEFAULT_PLAN_RUNNER
+from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
 
 
 @dataclass(frozen=True)

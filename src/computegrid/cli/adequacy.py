@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
         """Put the outlook's AI load on each year's grid; probability of shortage and first short year."""
-        from computegrid.services.adequacy import DEFAULT_YEARS, run_adequacy
+        from computegrid.services.outlook.adequacy import DEFAULT_YEARS, run_adequacy
 
         target_years = _parse_years(years or [], more_years or []) or list(DEFAULT_YEARS)
         result = run_adequacy(target_years, scenario, draws=draws, seed=seed, workers=workers,

@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
     @app.command("claims")
     def _claims(json_out: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
         """Check the public claims about AI and electricity against published numbers."""
-        from computegrid.services.claims import check_claims
+        from computegrid.services.workload.claims import check_claims
 
         checks = check_claims()
         if json_out:

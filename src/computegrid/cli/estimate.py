@@ -1,6 +1,6 @@
 """``computegrid estimate``: energy of training runs, inference, fleets and GPU-years.
 
-Parse options, call :mod:`computegrid.services.estimate`, render a table or one JSON object.
+Parse options, call :mod:`computegrid.services.workload.estimate`, render a table or one JSON object.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
             raise InputError("--from-codecarbon", str(from_codecarbon),
                              "use it without a subcommand: computegrid estimate --from-codecarbon FILE")
         from computegrid.io.codecarbon import read_codecarbon_emissions
-        from computegrid.services.estimate import summarise_codecarbon
+        from computegrid.services.workload.estimate import summarise_codecarbon
 
         summary = summarise_codecarbon(read_codecarbon_emissions(from_codecarbon))
         if json_out:
@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Energy of a training run from its duration (--days) or its compute (--flops or
         --parameters with --tokens, and --mfu)."""
-        from computegrid.services.estimate import estimate_training
+        from computegrid.services.workload.estimate import estimate_training
 
         est = estimate_training(_catalog(hardware_file), accelerator, n_accelerators,
                                 avg_power_w=avg_power_w, days=days, flops=flops,
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Energy of inferences from the per-task table of Luccioni et al. (FAccT 2024)."""
         from computegrid.datasets.workload import load_luccioni_inference
-        from computegrid.services.estimate import estimate_inference
+        from computegrid.services.workload.estimate import estimate_inference
 
         est = estimate_inference(load_luccioni_inference(), task, n_items)
         if json_out:
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Annual electricity of a server fleet and the countries that use about as much."""
         from computegrid.datasets.workload import load_country_electricity
-        from computegrid.services.estimate import estimate_fleet
+        from computegrid.services.workload.estimate import estimate_fleet
 
         est = estimate_fleet(_catalog(hardware_file), server, servers, utilisation, pue,
                              countries=load_country_electricity())
@@ -169,7 +169,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """One accelerator for a year (8,760 h), compared with US and Chinese households."""
-        from computegrid.services.estimate import estimate_gpu_year
+        from computegrid.services.workload.estimate import estimate_gpu_year
 
         est = estimate_gpu_year(_catalog(hardware_file), accelerator, utilisation, pue)
         if json_out:

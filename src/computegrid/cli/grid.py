@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the base-year least-cost dispatch and compare it with official statistics."""
         from computegrid.grid.network import parse_resolution
-        from computegrid.services.grid_validation import GENERATION_KEYS, validate_base_year
+        from computegrid.services.grid_model.grid_validation import GENERATION_KEYS, validate_base_year
 
         parse_resolution(resolution)  # fail fast with one line
         report = validate_base_year(year, resolution)
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         """Print buses, capacities by carrier, corridors and sites; write a PNG map."""
         from computegrid.datasets.grid import DEMAND_YEARS
         from computegrid.errors import InputError
-        from computegrid.services.grid_inspect import describe_grid, write_map
+        from computegrid.services.grid_model.grid_inspect import describe_grid, write_map
 
         if not DEMAND_YEARS[0] <= year <= DEMAND_YEARS[-1]:
             raise InputError("--year", year, f"a year from {DEMAND_YEARS[0]} to {DEMAND_YEARS[-1]}")
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Error of reduced time resolutions (objective, generation by carrier) against the reference."""
         from computegrid.grid.network import parse_resolution
-        from computegrid.services.grid_resolution import compare_resolutions
+        from computegrid.services.grid_model.grid_resolution import compare_resolutions
 
         reduced = tuple(r.strip() for r in compare.split(",") if r.strip())
         for r in (reference, *reduced):

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     ) -> None:
         """Create a key and print it once; only its hash is stored."""
-        from computegrid.services.runs_store import open_store
+        from computegrid.services.runs.store import open_store
 
         store = open_store(db)
         try:
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
     def list_(db: str = db_option,
               as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
         """List keys (ids, names, prefixes; never the keys)."""
-        from computegrid.services.runs_store import open_store
+        from computegrid.services.runs.store import open_store
 
         store = open_store(db)
         try:
@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
     def revoke(key_id: int = typer.Argument(..., help="id shown by `computegrid keys list`"),
                db: str = db_option) -> None:
         """Revoke a key; requests with it are refused from then on."""
-        from computegrid.services.runs_store import open_store
+        from computegrid.services.runs.store import open_store
 
         store = open_store(db)
         try:

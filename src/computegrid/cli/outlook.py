@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
         """AI and data-centre electricity 2024-2035: P5/P50/P95 of TWh/yr, average and peak GW."""
-        from computegrid.services.outlook import run_calibration, run_outlook
+        from computegrid.services.outlook.demand import run_calibration, run_outlook
 
         if calibrate:
             rows = run_calibration(draws=draws, seed=seed, scenario_file=scenario_file)
@@ -85,7 +85,7 @@ def _wide_console():
 
 def _write_charts(result, out: Path, scenario_file: str | None = None) -> dict[str, Path]:
     from computegrid.report.outlook import write_fan_chart_html, write_fan_chart_png
-    from computegrid.services.outlook import available_scenarios
+    from computegrid.services.outlook.demand import available_scenarios
 
     scenarios = available_scenarios(scenario_file)
     published = {name: [(f.year, f.energy_twh, f.energy_high_twh or f.energy_twh)

@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Co-plan AI data-centre siting and hourly scheduling with the power grid."""
         _quiet()
-        from computegrid.services.plan import run_plan
+        from computegrid.services.plan.pipeline import run_plan
 
         result = run_plan(scenario=str(scenario) if scenario else None, overrides=set_ or None,
                           resolution=resolution, out_dir=runs_dir, expand=expand, run_id=run_id)

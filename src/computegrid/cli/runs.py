@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
     def list_(runs_dir: Path = typer.Option(Path("runs"), "--runs-dir"),
               as_json: bool = typer.Option(False, "--json")) -> None:
         """List finished runs."""
-        from computegrid.services.runs import list_runs
+        from computegrid.services.runs.compare import list_runs
 
         rows = list_runs(runs_dir)
         if as_json:
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
                 runs_dir: Path = typer.Option(Path("runs"), "--runs-dir"),
                 as_json: bool = typer.Option(False, "--json")) -> None:
         """Compare two runs, figure by figure (B - A)."""
-        from computegrid.services.runs import compare_runs
+        from computegrid.services.runs.compare import compare_runs
 
         out = compare_runs(runs_dir, a, b)
         if as_json:

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     def init(file: Path = typer.Argument(..., help="Where to write the documented template."),
              force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
         """Write the documented default scenario (china-2030) as a template."""
-        from computegrid.services.scenario import write_template
+        from computegrid.services.plan.scenario import write_template
 
         path = write_template(file, force=force)
         typer.echo(f"written: {path}")
@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
               set_: list[str] = typer.Option(None, "--set", help="Override one value: key.sub=value."),
               as_json: bool = typer.Option(False, "--json", help="Print the validated scenario.")) -> None:
         """Validate a scenario file against the data (sites, latency reach) without solving."""
-        from computegrid.services.plan import prepare
-        from computegrid.services.scenario import load_scenario, scenario_dict
+        from computegrid.services.plan.pipeline import prepare
+        from computegrid.services.plan.scenario import load_scenario, scenario_dict
 
         config = load_scenario(str(file), set_ or None)
         inputs = prepare(config)

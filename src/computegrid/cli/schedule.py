@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         from computegrid.cli.render import print_json, print_table
         from computegrid.errors import InputError
         from computegrid.scheduling.problem import ScheduleParams
-        from computegrid.services.schedule import DEFAULT_POLICIES, run_schedule
+        from computegrid.services.schedule.scheduler import DEFAULT_POLICIES, run_schedule
 
         if out is not None and not out.parent.exists():
             raise InputError("--out", str(out), "a path in an existing folder")

@@ -53,14 +53,14 @@ def register(app: typer.Typer) -> None:
 
         from computegrid.api.app import create_app
         from computegrid.api.settings import ApiSettings
-        from computegrid.services.runs_store.store import make_engine
+        from computegrid.services.runs.store.store import make_engine
 
         if signals is not None:
-            from computegrid.services.signal_feed import read_signal_feed
+            from computegrid.services.signals.signal_feed import read_signal_feed
 
             read_signal_feed(signals)  # a bad file is one line, exit 2, before start
         make_engine(db).dispose()  # a malformed --db URL is one line, exit 2, before start
-        from computegrid.services.runs_store import open_store
+        from computegrid.services.runs.store import open_store
 
         open_store(db).close()  # migrate once, before any worker process starts
         settings = ApiSettings(db_url=db, runs_dir=runs_dir, n_workers=workers,

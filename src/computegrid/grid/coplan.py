@@ -433,7 +433,7 @@ def model_functionality(ef: Callable | None) -> Callable:
 def _optimize(n, ef, solver_options, **solve_kwargs):
     from computegrid.grid.solve import quiet_stdout
 
-    # HiGHS' own choice (dual simplex) unless the options say otherwise; services/plan.py picks HiPO for
+    # HiGHS' own choice (dual simplex) unless the options say otherwise; services/plan/pipeline.py picks HiPO for
     # the co-optimised problem on fine resolutions (docs/planning.md)
     opts = {"threads": 2, "output_flag": False, "log_to_console": False}
     opts.update(solver_options or {})

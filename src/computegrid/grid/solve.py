@@ -153,7 +153,7 @@ def limits_as_bounds(n, snapshots=None, components=BOUND_COMPONENTS) -> int:
 #: rule on, HiPO falls back to the augmented system.
 SPLIT_PRESOLVE_RULES_OFF = (1 << 9) | (1 << 12)
 #: HiGHS tolerances for every HiPO (interior point, no crossover) solve of `computegrid plan`
-#: (``services/plan.py``) and for the co-planning model with block copies. The objective gap and
+#: (``services/plan/pipeline.py``) and for the co-planning model with block copies. The objective gap and
 #: the primal tolerances are PyPSA-Eur's ``highs-default`` solver options (ipm_optimality_tolerance
 #: 1e-4, primal feasibility 1e-5; pypsa-eur config/config.default.yaml): relative objective error at
 #: most 1e-4, 0.26 bn CNY/yr of 2,550. HiGHS checks HiPO's point against these and accepts it only

@@ -22,7 +22,7 @@ from computegrid.api.schemas import (
 )
 from computegrid.api.security import Caller, optional_key
 from computegrid.errors import InputError
-from computegrid.services import carbon_aware
+from computegrid.services.signals import carbon_aware
 
 PREFIX = "/emissions"
 _PROBLEM = {400: {"model": CasValidationProblemDetails, "description": "Bad Request"}}

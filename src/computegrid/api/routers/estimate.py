@@ -36,7 +36,7 @@ def build_router() -> APIRouter:
     def training(body: TrainingEstimateRequest,
                  _caller: Caller = Depends(require_key)) -> TrainingEstimateResponse:
         from computegrid.datasets.workload import load_hardware_catalog
-        from computegrid.services.estimate import estimate_training
+        from computegrid.services.workload.estimate import estimate_training
 
         try:
             est = estimate_training(load_hardware_catalog(), body.accelerator, body.n_accelerators,
@@ -53,7 +53,7 @@ def build_router() -> APIRouter:
     def inference(body: InferenceEstimateRequest,
                   _caller: Caller = Depends(require_key)) -> InferenceEstimateResponse:
         from computegrid.datasets.workload import load_luccioni_inference
-        from computegrid.services.estimate import estimate_inference
+        from computegrid.services.workload.estimate import estimate_inference
 
         try:
             est = estimate_inference(load_luccioni_inference(), body.task, body.n_items)
@@ -66,7 +66,7 @@ def build_router() -> APIRouter:
     def fleet(body: FleetEstimateRequest,
               _caller: Caller = Depends(require_key)) -> FleetEstimateResponse:
         from computegrid.datasets.workload import load_country_electricity, load_hardware_catalog
-        from computegrid.services.estimate import estimate_fleet
+        from computegrid.services.workload.estimate import estimate_fleet
 
         try:
             est = estimate_fleet(load_hardware_catalog(), body.server, body.n_servers,

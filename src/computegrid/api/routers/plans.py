@@ -9,9 +9,9 @@ from fastapi.responses import FileResponse
 
 from computegrid.api.schemas import AiLoadResponse, PlanLinks, PlanList, PlanRequest, PlanRun
 from computegrid.api.security import Caller, require_key
-from computegrid.services import run_files
-from computegrid.services.run_worker import DEFAULT_PLAN_RUNNER
-from computegrid.services.runs_store import RunRecord
+from computegrid.services.runs import run_files
+from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
+from computegrid.services.runs.store import RunRecord
 
 RUN_ID = PathParam(..., pattern=r"^[0-9a-f]{32}$", description="run id")
 
@@ -33,7 +33,7 @@ def build_router() -> APIRouter:
                  summary="Start a planning run (queued; returns its id at once)")
     def create_plan(body: PlanRequest, request: Request,
                     caller: Caller = Depends(require_key)) -> PlanRun:
-        from computegrid.services.plan_runs import check_plan_params
+        from computegrid.services.plan.plan_runs import check_plan_params
 
         if request.app.state.settings.plan_runner == DEFAULT_PLAN_RUNNER:
             check_plan_params(body.scenario, body.overrides)

@@ -15,7 +15,7 @@ from computegrid.api.schemas import (
     ScheduleResponse,
 )
 from computegrid.api.security import Caller, require_key
-from computegrid.services.carbon_aware import check_year
+from computegrid.services.signals.carbon_aware import check_year
 
 
 def build_router() -> APIRouter:
@@ -25,7 +25,7 @@ def build_router() -> APIRouter:
                  summary="Best site and start time for one job, with runner-up options")
     def best(body: BestRequest, request: Request,
              _caller: Caller = Depends(require_key)) -> BestResponse:
-        from computegrid.services.placement import JobRequest
+        from computegrid.services.schedule.placement import JobRequest
 
         feed = current_feed(request)
         start = body.earliest_start or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -43,7 +43,7 @@ def build_router() -> APIRouter:
                  summary="Place a batch of jobs with one policy")
     def schedule(body: ScheduleRequest, request: Request,
                  _caller: Caller = Depends(require_key)) -> ScheduleResponse:
-        from computegrid.services.schedule import schedule_jobs
+        from computegrid.services.schedule.scheduler import schedule_jobs
 
         feed = current_feed(request)
         records = []

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from computegrid.api.schemas import SignalsResponse, SiteSignalSeries
 from computegrid.api.security import Caller, optional_key
 from computegrid.errors import InputError
-from computegrid.services.signal_feed import SignalFeed
+from computegrid.services.signals.signal_feed import SignalFeed
 
 
 def current_feed(request: Request) -> SignalFeed:

@@ -15,7 +15,7 @@ def build_router() -> APIRouter:
 
     @router.get("/sites", response_model=SiteList, summary="Candidate data-centre sites")
     def sites(_caller: Caller = Depends(require_key)) -> SiteList:
-        from computegrid.services.site_catalog import list_sites
+        from computegrid.services.plan.site_catalog import list_sites
 
         return SiteList(sites=[Site(**asdict(s)) for s in list_sites()])
 

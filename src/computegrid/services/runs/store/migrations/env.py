@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from computegrid.services.runs_store.tables import metadata
+from computegrid.services.runs.store.tables import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata,

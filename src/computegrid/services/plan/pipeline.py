@@ -32,7 +32,7 @@ from computegrid.demand.ai_load import (
 )
 from computegrid.demand.ai_placement import place
 from computegrid.errors import ComputegridError, InputError
-from computegrid.services.scenario import ScenarioConfig, load_scenario, scenario_dict
+from computegrid.services.plan.scenario import ScenarioConfig, load_scenario, scenario_dict
 from computegrid.units import HOURS_PER_YEAR, KW_PER_MW, mwh_to_twh, t_to_mt, twh_to_mwh
 
 SCENARIOS = ("status-quo", "west-static", "co-optimised")

@@ -1,6 +1,6 @@
-"""Planning runs submitted over the HTTP API: parameters -> ``services.plan.run_plan``.
+"""Planning runs submitted over the HTTP API: parameters -> ``services.plan.pipeline.run_plan``.
 
-Executed by the worker pool in a child process (``computegrid.services.run_job``); the result
+Executed by the worker pool in a child process (``computegrid.services.runs.run_job``); the result
 files land in the folder the pool gives, which it publishes atomically as ``runs/<run-id>/``.
 """
 
@@ -15,13 +15,13 @@ from typing import Any
 
 from computegrid.errors import InputError
 
-#: Suffix of bundled scenario files in ``computegrid/services/scenarios/``.
+#: Suffix of bundled scenario files in ``computegrid/services/plan/scenarios/``.
 _SCENARIO_SUFFIX = ".yaml"
 
 
 def bundled_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package (e.g. ``china-2030``)."""
-    folder = resources.files("computegrid.services") / "scenarios"
+    folder = resources.files("computegrid.services.plan") / "scenarios"
     try:
         names = [p.name for p in folder.iterdir()]
     except (FileNotFoundError, NotADirectoryError):
@@ -40,7 +40,7 @@ def check_plan_params(scenario: str, overrides: dict[str, Any]) -> None:
     for key in overrides:
         if not key or any(not part for part in key.split(".")) or "=" in key:
             raise InputError("body.overrides", key, "keys like costs.carbon_price_cny_per_t")
-    from computegrid.services.scenario import load_scenario
+    from computegrid.services.plan.scenario import load_scenario
 
     load_scenario(scenario, _override_list(overrides))  # raises InputError naming the key
 
@@ -65,7 +65,7 @@ def run_plan_job(params: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     dict
         The run's ``summary.json`` content.
     """
-    from computegrid.services.plan import run_plan
+    from computegrid.services.plan.pipeline import run_plan
 
     scenario = params.get("scenario") or "china-2030"
     overrides = params.get("overrides") or {}

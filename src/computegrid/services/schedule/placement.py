@@ -1,6 +1,6 @@
 """Best site and start time for one job, with the runner-up options (``POST /v1/best``).
 
-The same answer as :func:`computegrid.services.schedule.best_placement` (the greedy policy
+The same answer as :func:`computegrid.services.schedule.scheduler.best_placement` (the greedy policy
 on an empty fleet) for the best option over every site within the job's latency limit; then
 the best over the remaining sites, and so on, so that each alternative is the best placement
 at a *different* site, with its own start time and cost (scored by

@@ -4,7 +4,7 @@ The schema is owned by the Alembic migrations shipped in ``migrations/``; :func:
 applies them before returning a :class:`RunStore`. Nothing is opened at import.
 """
 
-from computegrid.services.runs_store.store import (
+from computegrid.services.runs.store.store import (
     RUN_STATUSES,
     ApiKeyRecord,
     RunRecord,

@@ -1,4 +1,4 @@
-"""Child-process entry point of one planning run: ``python -m computegrid.services.run_job DIR``.
+"""Child-process entry point of one planning run: ``python -m computegrid.services.runs.run_job DIR``.
 
 Reads ``DIR/_request.json`` (runner, params), calls ``runner(params, DIR)`` which writes the
 run's files into DIR and returns its summary, and writes ``DIR/_result.json`` atomically. Exits

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from computegrid.errors import InputError
-from computegrid.services.runs_store.tables import api_keys, runs
+from computegrid.services.runs.store.tables import api_keys, runs
 
 #: Run statuses, in lifecycle order.
 RUN_STATUSES = ("queued", "running", "succeeded", "failed")
@@ -280,7 +280,7 @@ def upgrade_schema(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
-    script_dir = resources.files("computegrid.services.runs_store") / "migrations"
+    script_dir = resources.files("computegrid.services.runs.store") / "migrations"
     cfg = Config()
     cfg.set_main_option("script_location", str(script_dir))
     with engine.begin() as conn:

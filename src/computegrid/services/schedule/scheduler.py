@@ -179,9 +179,9 @@ def run_schedule(trace: str | Path = "philly", policies=DEFAULT_POLICIES, *, sit
     sample : int, optional
         Keep ``sample`` consecutive jobs from position ``sample_offset`` (by submit time).
     Other parameters: see :func:`compare_policies` and
-    :func:`computegrid.services.signals.load_site_signals`.
+    :func:`computegrid.services.signals.grid_signals.load_site_signals`.
     """
-    from computegrid.services.signals import load_site_signals
+    from computegrid.services.signals.grid_signals import load_site_signals
 
     jobs = load_trace(trace)
     if sample is not None:
@@ -226,7 +226,7 @@ def schedule_jobs(records: list[dict] | pd.DataFrame, policy: str = "greedy", *,
         with ``job_id``, ``site``, ``start_time``, ``end_time``, ``delay_h``, ``rtt_ms``,
         ``deadline_met``, ``latency_met``.
     """
-    from computegrid.services.signals import load_site_signals
+    from computegrid.services.signals.grid_signals import load_site_signals
 
     frame = pd.DataFrame(records)
     jobs = make_jobs(frame, source="jobs")

@@ -1,6 +1,6 @@
 """Worker pool that executes planning runs, one child process per run, with a time limit.
 
-Each run executes in a fresh Python process (``python -m computegrid.services.run_job``), so a
+Each run executes in a fresh Python process (``python -m computegrid.services.runs.run_job``), so a
 run that exceeds its time limit can be killed without harming the server, and a crash in a solver
 cannot take the server down. The child writes into ``runs/.tmp-<id>/``; the pool moves that
 folder to ``runs/<id>/`` with one ``os.replace`` only after the child succeeded, so a reader
@@ -23,10 +23,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from computegrid.services.runs_store import RunStore
+from computegrid.services.runs.store import RunStore
 
 #: The runner used by planning runs: "module:function", called as fn(params, out_dir) -> summary.
-DEFAULT_PLAN_RUNNER = "computegrid.services.plan_runs:run_plan_job"
+DEFAULT_PLAN_RUNNER = "computegrid.services.plan.plan_runs:run_plan_job"
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ class RunWorkerPool:
         log_path = tmp_dir / "_run.log"
         with open(log_path, "wb") as log:
             child = subprocess.Popen(
-                [sys.executable, "-m", "computegrid.services.run_job", str(tmp_dir)],
+                [sys.executable, "-m", "computegrid.services.runs.run_job", str(tmp_dir)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True, env=_child_env())
             with self._lock:

@@ -1,7 +1,7 @@
 """Planning scenarios as files: load, override (``--set key=value``), validate, write a template.
 
 A scenario is a YAML file with the structure of the packaged default ``china-2030``
-(``services/scenarios/china-2030.yaml``), which documents every field and its source. Unknown
+(``services/plan/scenarios/china-2030.yaml``), which documents every field and its source. Unknown
 keys, negative loads, unknown sites and latency limits that no site can meet are rejected with one
 :class:`~computegrid.errors.InputError`.
 """
@@ -85,7 +85,7 @@ class ScenarioConfig(_Strict):
 
 def default_scenario_text() -> str:
     """The packaged default scenario as YAML text (documented template)."""
-    path = resources.files("computegrid.services") / "scenarios" / f"{DEFAULT_SCENARIO}.yaml"
+    path = resources.files("computegrid.services.plan") / "scenarios" / f"{DEFAULT_SCENARIO}.yaml"
     return path.read_text(encoding="utf-8")
 
 
@@ -146,7 +146,7 @@ def load_scenario(source: str | Path | dict | None = None, overrides: list[str] 
     """Load a scenario file (or the default) and apply ``--set`` overrides; validate its shape.
 
     Semantic checks that need the grid data (sites, latency reach) happen in
-    :func:`computegrid.services.plan.prepare`.
+    :func:`computegrid.services.plan.pipeline.prepare`.
     """
     raw, origin = _raw_from(source)
     raw = apply_overrides(raw, overrides)

@@ -70,7 +70,7 @@ class SignalFeed:
 
 
 def _utc(value, field: str) -> pd.Timestamp:
-    from computegrid.services.carbon_aware import check_year
+    from computegrid.services.signals.carbon_aware import check_year
 
     check_year(value, "query." + field)
     t = pd.Timestamp(value)

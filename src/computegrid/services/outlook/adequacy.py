@@ -2,7 +2,7 @@
 
 For each supply case, scenario, year and Monte Carlo draw of the outlook, the added data-centre load of
 China is placed on the year's grid and the dispatch is solved with load shedding (one task each, on
-Dask or serially: :mod:`computegrid.services.sweep`). One baseline solve per supply case and year, with
+Dask or serially: :mod:`computegrid.services.outlook.sweep`). One baseline solve per supply case and year, with
 no added load, separates shortages caused by the AI load from those of the base demand.
 
 Definitions (all documented in docs/outlook.md):
@@ -29,8 +29,8 @@ import numpy as np
 
 from computegrid.demand.outlook import OUTLOOK_YEARS, check_draws, simulate_chunked
 from computegrid.errors import InputError
-from computegrid.services.outlook import resolve_scenarios
-from computegrid.services.sweep import Task, TaskOutcome, check_workers, run_sweep
+from computegrid.services.outlook.demand import resolve_scenarios
+from computegrid.services.outlook.sweep import Task, TaskOutcome, check_workers, run_sweep
 from computegrid.supply.capacity_outlook import SUPPLY_CASES
 from computegrid.units import HOURS_PER_YEAR, MWH_PER_TWH
 

@@ -1,0 +1,1 @@
+"""Use cases on the grid model itself: validation against statistics, resolution study, inspection and map."""

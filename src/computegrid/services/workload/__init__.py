@@ -1,0 +1,1 @@
+"""Use cases of AI energy accounting: estimates and claim checks."""
