@@ -2,7 +2,8 @@
 
 import pytest
 
-from computegrid.grid.adequacy import prepared_network, scale_fleet, solve_adequacy_case
+from computegrid.grid.adequacy import prepared_network, solve_adequacy_case
+from computegrid.grid.fleet import scale_fleet
 
 TWH_PER_GW_YEAR = 8.76
 

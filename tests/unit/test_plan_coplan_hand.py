@@ -14,8 +14,9 @@ import pypsa
 import pytest
 
 from computegrid.demand.ai_load import LoadClass
-from computegrid.grid.coplan import CoplanSpec, solve_coplan, solve_plain
-from computegrid.grid.coplan_results import curtailment_mwh, unserved_energy_mwh
+from computegrid.grid.coplan import CoplanSpec
+from computegrid.grid.coplan_solve import solve_coplan, solve_plain
+from computegrid.grid.results import curtailment_mwh, unserved_energy_mwh
 
 logging.getLogger("pypsa").setLevel(logging.ERROR)
 logging.getLogger("linopy").setLevel(logging.ERROR)
@@ -124,7 +125,7 @@ def test_ai_work_beyond_site_caps_is_reported_as_unserved():
 
 
 def test_co_investment_near_sites_never_raises_cost_and_is_reported():
-    from computegrid.grid.coplan import expand_near_sites
+    from computegrid.grid.expansion import expand_near_sites
 
     cls = LoadClass("online", 1.0, 5.0, "hour", 0.0, "flat")
     base = two_bus()

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from computegrid.demand.ai_load import LoadClass
-from computegrid.grid.coplan import CoplanSpec, solve_coplan
+from computegrid.grid.coplan import CoplanSpec
+from computegrid.grid.coplan_solve import solve_coplan
 from computegrid.services.plan.pipeline import PlanInputs, solve_all
 from computegrid.services.plan.scenario import load_scenario
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from computegrid.grid.coplan import (CoplanSpec, add_site_draws, ensure_load_shedding, solve_coplan, solve_fixed,
-                                     solve_plain)
+from computegrid.grid.coplan import CoplanSpec, ensure_load_shedding
+from computegrid.grid.coplan_solve import add_site_draws, solve_coplan, solve_fixed, solve_plain
 from computegrid.grid.solve import limits_as_bounds, solve_network
 from computegrid.services.plan import pipeline as plan_service
 from computegrid.services.plan.pipeline import PlanInputs, _spec, solver_options_for, split_cases
@@ -137,8 +137,8 @@ def test_inputs_dataclass_is_picklable_for_workers():
 def _coplan_model(split: bool, seed=7, **kw):
     """The co-planning linopy model of the small system (built, not solved)."""
     from computegrid.demand.ai_load import class_profile_frac
-    from computegrid.grid.coplan import (build_pairs, define_site_consumers, make_extra_functionality,
-                                         model_functionality)
+    from computegrid.grid.coplan import build_pairs, define_site_consumers, make_extra_functionality
+    from computegrid.grid.solve import model_functionality
 
     cls = classes(**kw)
     spec = CoplanSpec(sites=SITES, classes=cls, demand_mw=demand(50.0, cls), rtt_ms=RTT, voll_cny_per_mwh=30_000.0)

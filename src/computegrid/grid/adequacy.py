@@ -19,67 +19,18 @@ import functools
 import time
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 import pypsa
 
-from computegrid.grid.parameters import LOAD_SHEDDING_CARRIER
+from computegrid.grid import results as R
+from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
+from computegrid.grid.fleet import scale_fleet
 from computegrid.supply.capacity_outlook import national_capacity_gw
-from computegrid.units import MW_PER_GW, MWH_PER_TWH
+from computegrid.units import MWH_PER_TWH
 
 #: Unserved energy above this counts as a shortage (solver tolerance far below it). [TWh/yr]
 SHORTAGE_TOL_TWH = 1e-4
-#: Carriers whose unused availability is curtailment.
-VRE_CARRIERS = ("onwind", "offwind", "solar")
 NETWORK_SOURCES = ("china", "tiny")
-
-
-def scale_fleet(n: pypsa.Network, capacity_gw: Mapping[str, float]) -> dict[str, float]:
-    """Scale each carrier's generators and storage units to a national capacity, in place.
-
-    Parameters
-    ----------
-    n : pypsa.Network
-        Network with carriers named as in ``computegrid.grid.network``.
-    capacity_gw : mapping of carrier -> float
-        National target capacity. [GW]
-
-    Returns
-    -------
-    dict of carrier -> float
-        Factor applied to each carrier (``inf`` where the network had none and it was spread by wind +
-        solar capacity). [-]
-    """
-    factors = {}
-    vre = n.generators[n.generators.carrier.isin(VRE_CARRIERS)].groupby("bus").p_nom.sum()
-    for carrier, target_gw in capacity_gw.items():
-        target_mw = target_gw * MW_PER_GW
-        for comp in ("generators", "storage_units"):
-            df = getattr(n, comp)
-            sel = df.index[df.carrier == carrier]
-            if len(sel) == 0:
-                continue
-            total = float(df.loc[sel, "p_nom"].sum())
-            if total > 0:
-                f = target_mw / total
-                df.loc[sel, "p_nom"] = df.loc[sel, "p_nom"] * f
-                if comp == "generators" and f > 1.0:
-                    # added capacity is flexible: the base model's must-run MW (coal/CHP/gas minimum
-                    # load, nuclear), capped at a share of local demand, stays as it was
-                    df.loc[sel, "p_min_pu"] = df.loc[sel, "p_min_pu"] / f
-                    cols = [c for c in sel if c in n.generators_t.p_min_pu.columns]
-                    if cols:
-                        n.generators_t.p_min_pu.loc[:, cols] = n.generators_t.p_min_pu[cols] / f
-                if comp == "storage_units" and carrier == "hydro" and len(n.storage_units_t.inflow.columns):
-                    cols = [c for c in sel if c in n.storage_units_t.inflow.columns]
-                    n.storage_units_t.inflow.loc[:, cols] = n.storage_units_t.inflow[cols] * f
-                factors[carrier] = f
-            elif target_mw > 0 and vre.sum() > 0:
-                weights = vre.reindex(df.loc[sel, "bus"]).fillna(0.0).to_numpy()
-                if weights.sum() > 0:
-                    df.loc[sel, "p_nom"] = target_mw * weights / weights.sum()
-                    factors[carrier] = float("inf")
-    return factors
 
 
 def add_ai_load(n: pypsa.Network, ai_load_mw: Mapping[str, float]) -> None:
@@ -99,41 +50,15 @@ def add_ai_load(n: pypsa.Network, ai_load_mw: Mapping[str, float]) -> None:
         n.add("Load", names, bus=list(loads), p_set=list(loads.values()), carrier="AI")
     shed = n.generators.index[n.generators.carrier == LOAD_SHEDDING_CARRIER]
     if len(shed):
-        peak = bus_load_mw(n).max()
+        peak = R.load_by_bus_mw(n).max()
         buses = n.generators.loc[shed, "bus"]
         n.generators.loc[shed, "p_nom"] = (peak.reindex(buses).fillna(0.0).to_numpy() * 1.5 + 1.0)
 
 
-def bus_load_mw(n: pypsa.Network) -> pd.DataFrame:
-    """Total load per bus and snapshot (static and time-varying ``p_set``). [MW]"""
-    out = pd.DataFrame(0.0, index=n.snapshots, columns=n.buses.index)
-    for name, row in n.loads.iterrows():
-        series = n.loads_t.p_set[name] if name in n.loads_t.p_set.columns else row["p_set"]
-        out[row["bus"]] = out[row["bus"]] + series
-    return out
-
-
 def available_capacity_mw(n: pypsa.Network) -> pd.Series:
     """National capacity able to produce in each snapshot (generators x availability + storage). [MW]"""
-    gens = n.generators[n.generators.carrier != LOAD_SHEDDING_CARRIER]
-    pmax = pd.DataFrame(np.repeat(gens["p_max_pu"].to_numpy()[None, :], len(n.snapshots), axis=0),
-                        index=n.snapshots, columns=gens.index)
-    varying = [c for c in n.generators_t.p_max_pu.columns if c in gens.index]
-    pmax[varying] = n.generators_t.p_max_pu[varying]
-    return (pmax * gens["p_nom"]).sum(axis=1) + float(n.storage_units["p_nom"].sum())
-
-
-def curtailment_twh(n: pypsa.Network) -> float:
-    """Unused wind and solar availability over the year (solved network). [TWh/yr]"""
-    gens = n.generators.index[n.generators.carrier.isin(VRE_CARRIERS)]
-    if len(gens) == 0:
-        return 0.0
-    pmax = n.generators_t.p_max_pu.reindex(columns=gens)
-    pmax = pmax.fillna(n.generators.loc[gens, "p_max_pu"])
-    avail = pmax * n.generators.loc[gens, "p_nom"]
-    used = n.generators_t.p[gens]
-    w = n.snapshot_weightings.generators
-    return float(((avail - used).clip(lower=0.0).mul(w, axis=0)).sum().sum() / MWH_PER_TWH)
+    gens = n.generators.index[n.generators.carrier != LOAD_SHEDDING_CARRIER]
+    return R.available_mw(n, gens).sum(axis=1) + float(n.storage_units["p_nom"].sum())
 
 
 def adequacy_metrics(n: pypsa.Network, ai_load_mw: Mapping[str, float], peak_to_average_ratio: float) -> dict:
@@ -147,14 +72,11 @@ def adequacy_metrics(n: pypsa.Network, ai_load_mw: Mapping[str, float], peak_to_
         load) / load, with the AI load at its peak = mean x ``peak_to_average_ratio``) [-],
         ``curtailment_twh`` [TWh/yr], ``ai_energy_twh`` [TWh/yr], ``demand_twh`` [TWh/yr].
     """
-    w = n.snapshot_weightings.generators
-    shed = n.generators.index[n.generators.carrier == LOAD_SHEDDING_CARRIER]
-    p_shed = n.generators_t.p[shed] if len(shed) else pd.DataFrame(index=n.snapshots)
-    shed_by_bus_mwh = p_shed.mul(w, axis=0).sum()
-    shed_by_bus_mwh.index = n.generators.loc[shed, "bus"].to_numpy() if len(shed) else shed_by_bus_mwh.index
-    national_shed = p_shed.sum(axis=1)
+    w = R.snapshot_hours(n)
+    shed_by_bus_mwh = R.unserved_by_bus_mwh(n)
+    national_shed = R.unserved_by_snapshot_mw(n)
     tol_mw = SHORTAGE_TOL_TWH * MWH_PER_TWH / 8760.0
-    load = bus_load_mw(n).sum(axis=1)
+    load = R.load_by_bus_mw(n).sum(axis=1)
     ai_mean_mw = float(sum(v for v in ai_load_mw.values() if v > 0))
     load_peak_ai = load + ai_mean_mw * (peak_to_average_ratio - 1.0)
     reserve = (available_capacity_mw(n) - load_peak_ai) / load_peak_ai
@@ -164,7 +86,7 @@ def adequacy_metrics(n: pypsa.Network, ai_load_mw: Mapping[str, float], peak_to_
         "hours_short_h": float(w[national_shed > tol_mw].sum()),
         "provinces_short": sorted(str(b) for b, v in shed_by_bus_mwh.items() if v > tol_bus_mwh),
         "reserve_margin_min_frac": float(reserve.min()),
-        "curtailment_twh": curtailment_twh(n),
+        "curtailment_twh": float(R.curtailment_mwh(n).sum() / MWH_PER_TWH),
         "ai_energy_twh": ai_mean_mw * float(w.sum()) / MWH_PER_TWH,
         "demand_twh": float(load.mul(w).sum() / MWH_PER_TWH),
     }
@@ -239,7 +161,7 @@ def _base_network(source: str, year: int, resolution: str, supply: str,
 
     # empty_components: batteries (absent from the 2020 fleet) must exist to receive the target capacity
     n = build_network(year, resolution, empty_components=True)
-    scale_fleet(n, national_capacity_gw(year, supply))
+    scale_fleet(n, national_capacity_gw(year, supply), spread_missing=True)
     apply_demand_floor(n, year, demand_floor_growth_frac_per_year)
     return n
 

@@ -1,7 +1,10 @@
-"""Results of a solved (co-planning) network: cost, emissions, curtailment, prices, signals.
+"""Figures of a solved co-planning network beyond the grid results: data-centre draw, peak net
+load, average and marginal CO2 intensity per bus, and the corridors' shadow prices.
 
-Every function takes a solved ``pypsa.Network`` and returns energy in MWh over the modelled
-horizon (callers annualise with :func:`annual_factor`), power in MW, or mass in t.
+Generation, curtailment, emissions, unserved energy and prices come from
+:mod:`computegrid.grid.results` (the one implementation). Every function takes a solved
+``pypsa.Network`` and returns power in MW or intensity in kg/MWh; energies over the horizon are
+annualised with :func:`~computegrid.grid.results.annual_factor`.
 """
 
 from __future__ import annotations
@@ -9,72 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from computegrid.grid.coplan import DC_CARRIER, SHED_CARRIER, snapshot_hours
-from computegrid.units import HOURS_PER_YEAR
-
-#: Carriers whose unused availability counts as curtailment (grid model names; ``wind`` for toys).
-VRE_CARRIERS = ("onwind", "offwind", "solar", "wind")
-
-
-def annual_factor(n) -> float:
-    """Factor from the modelled horizon to one year (8,760 h over the snapshot hours). [-]"""
-    return HOURS_PER_YEAR / float(snapshot_hours(n).sum())
-
-
-def _p_nom(n) -> pd.Series:
-    g = n.generators
-    return g.p_nom_opt.where(g.p_nom_extendable, g.p_nom) if "p_nom_opt" in g else g.p_nom
-
-
-def available_mw(n, gens: pd.Index) -> pd.DataFrame:
-    """Available power of generators per snapshot: p_max_pu x p_nom (optimised where extendable). [MW]"""
-    pmax = n.get_switchable_as_dense("Generator", "p_max_pu").reindex(columns=gens)
-    return pmax * _p_nom(n).reindex(gens)
-
-
-def curtailed_mw(n, carriers=VRE_CARRIERS) -> pd.DataFrame:
-    """Unused wind and solar availability per snapshot and generator. [MW]"""
-    gens = n.generators.index[n.generators.carrier.isin(carriers)]
-    curt = available_mw(n, gens) - n.generators_t.p.reindex(columns=gens).fillna(0.0)
-    return curt.clip(lower=0.0)
-
-
-def curtailment_mwh(n, carriers=VRE_CARRIERS) -> pd.Series:
-    """Curtailed wind and solar energy per generator over the horizon. [MWh]"""
-    return curtailed_mw(n, carriers).mul(snapshot_hours(n), axis=0).sum()
-
-
-def curtailed_by_bus_mw(n, carriers=VRE_CARRIERS) -> pd.DataFrame:
-    """Curtailed wind and solar power per snapshot and bus. [MW]"""
-    curt = curtailed_mw(n, carriers)
-    return curt.T.groupby(n.generators.bus.reindex(curt.columns)).sum().T.reindex(columns=n.buses.index, fill_value=0.0)
-
-
-def unserved_energy_mwh(n) -> float:
-    """Energy shed by the load-shedding generators over the horizon. [MWh]"""
-    gens = n.generators.index[n.generators.carrier == SHED_CARRIER]
-    p = n.generators_t.p.reindex(columns=gens).fillna(0.0)
-    return float(p.mul(snapshot_hours(n), axis=0).sum().sum())
-
-
-def unserved_by_bus_mwh(n) -> pd.Series:
-    """Energy shed per bus over the horizon. [MWh]"""
-    gens = n.generators.index[n.generators.carrier == SHED_CARRIER]
-    p = n.generators_t.p.reindex(columns=gens).fillna(0.0).mul(snapshot_hours(n), axis=0).sum()
-    return p.groupby(n.generators.bus.reindex(gens)).sum()
-
-
-def emissions_by_generator_t(n) -> pd.Series:
-    """CO2 of each generator over the horizon: output / efficiency x carrier CO2 factor. [t]"""
-    co2 = n.generators.carrier.map(n.carriers.co2_emissions).fillna(0.0)
-    eff = n.generators.efficiency.replace(0, np.nan).fillna(1.0)
-    energy = n.generators_t.p.reindex(columns=n.generators.index).fillna(0.0).clip(lower=0.0)
-    return energy.mul(snapshot_hours(n), axis=0).sum() * co2 / eff
-
-
-def emissions_t(n) -> float:
-    """Total CO2 over the horizon. [t]"""
-    return float(emissions_by_generator_t(n).sum())
+from computegrid.grid.carriers import DC_CARRIER, NON_GENERATION_CARRIERS, VRE_CARRIERS
+from computegrid.grid.results import (_by_bus, annual_factor, co2_t_per_mwh_output, load_by_bus_mw,
+                                      marginal_prices_cny_per_mwh)
 
 
 def dc_consumption_mw(n) -> pd.DataFrame:
@@ -83,27 +23,16 @@ def dc_consumption_mw(n) -> pd.DataFrame:
     return -n.generators_t.p.reindex(columns=gens).fillna(0.0)
 
 
-def marginal_price(n) -> pd.DataFrame:
-    """Locational marginal price per snapshot and bus, per MWh. [CNY/MWh]"""
-    return n.buses_t.marginal_price.reindex(columns=n.buses.index) / 1.0
-
-
 def peak_net_load_mw(n, buses) -> float:
     """Peak over snapshots of load + data-centre draw - wind and solar output in ``buses``. [MW]"""
     buses = [b for b in buses if b in n.buses.index]
     if not buses:
         return float("nan")
-    if len(n.loads):
-        load = n.get_switchable_as_dense("Load", "p_set")
-        load_bus = load.T.groupby(n.loads.bus.reindex(load.columns)).sum().T.reindex(columns=buses, fill_value=0.0)
-    else:
-        load_bus = pd.DataFrame(0.0, index=n.snapshots, columns=buses)
-    dc = dc_consumption_mw(n)
-    dc_bus = dc.T.groupby(n.generators.bus.reindex(dc.columns)).sum().T.reindex(columns=buses, fill_value=0.0)
+    load_bus = load_by_bus_mw(n)[buses]
+    dc_bus = _by_bus(dc_consumption_mw(n), n.generators.bus, buses)
     vre = n.generators.index[n.generators.carrier.isin(VRE_CARRIERS)]
-    p = n.generators_t.p.reindex(columns=vre).fillna(0.0)
-    vre_bus = p.T.groupby(n.generators.bus.reindex(vre)).sum().T.reindex(columns=buses, fill_value=0.0)
-    net = (load_bus.reindex(n.snapshots).fillna(0.0) + dc_bus - vre_bus).sum(axis=1)
+    vre_bus = _by_bus(n.generators_t.p.reindex(columns=vre).fillna(0.0), n.generators.bus, buses)
+    net = (load_bus + dc_bus - vre_bus).sum(axis=1)
     return float(net.max())
 
 
@@ -114,26 +43,17 @@ def average_intensity_kg_per_mwh(n) -> pd.DataFrame:
     its own intensity; the rest of the consumption (net imports) is counted at the national average
     intensity of the same snapshot (a simple proxy for flow tracing).
     """
-    co2 = n.generators.carrier.map(n.carriers.co2_emissions).fillna(0.0)
-    eff = n.generators.efficiency.replace(0, np.nan).fillna(1.0)
-    gens = n.generators.index[~n.generators.carrier.isin([DC_CARRIER, SHED_CARRIER])]
+    gens = n.generators.index[~n.generators.carrier.isin(NON_GENERATION_CARRIERS)]
     p = n.generators_t.p.reindex(columns=gens).fillna(0.0).clip(lower=0.0)
-    em = p * (co2 / eff).reindex(gens) * 1e3  # kgCO2 per h
-    bus = n.generators.bus.reindex(gens)
+    em = p * co2_t_per_mwh_output(n).reindex(gens) * 1e3  # kgCO2 per h
     buses = n.buses.index
-    gen_bus = p.T.groupby(bus).sum().T.reindex(columns=buses, fill_value=0.0)
+    gen_bus = _by_bus(p, n.generators.bus, buses)
     if len(n.storage_units):
         s = n.storage_units_t.p.reindex(columns=n.storage_units.index).fillna(0.0).clip(lower=0.0)
-        gen_bus = gen_bus.add(s.T.groupby(n.storage_units.bus).sum().T.reindex(columns=buses, fill_value=0.0))
-    em_bus = em.T.groupby(bus).sum().T.reindex(columns=buses, fill_value=0.0)
+        gen_bus = gen_bus.add(_by_bus(s, n.storage_units.bus, buses))
+    em_bus = _by_bus(em, n.generators.bus, buses)
     national = em.sum(axis=1) / gen_bus.sum(axis=1).replace(0, np.nan)
-    load = pd.DataFrame(0.0, index=n.snapshots, columns=buses)
-    if len(n.loads):
-        lp = n.get_switchable_as_dense("Load", "p_set")
-        load = load.add(lp.T.groupby(n.loads.bus).sum().T.reindex(columns=buses, fill_value=0.0))
-    dc = dc_consumption_mw(n)
-    if dc.shape[1]:
-        load = load.add(dc.T.groupby(n.generators.bus.reindex(dc.columns)).sum().T.reindex(columns=buses, fill_value=0.0))
+    load = load_by_bus_mw(n) + _by_bus(dc_consumption_mw(n), n.generators.bus, buses)
     local_int = (em_bus / gen_bus.replace(0, np.nan))
     used = np.minimum(gen_bus, load)
     imports = (load - gen_bus).clip(lower=0.0)
@@ -152,9 +72,9 @@ def marginal_intensity_kg_per_mwh(n, price_tol_cny_per_mwh: float = 1.0) -> pd.D
     or a congested corridor sets the price), the emission factor of the cheapest generator whose
     marginal cost is at or above the price is used.
     """
-    price = marginal_price(n)
-    g = n.generators[~n.generators.carrier.isin([DC_CARRIER, SHED_CARRIER])]
-    co2 = g.carrier.map(n.carriers.co2_emissions).fillna(0.0) / g.efficiency.replace(0, np.nan).fillna(1.0)
+    price = marginal_prices_cny_per_mwh(n)
+    g = n.generators[~n.generators.carrier.isin(NON_GENERATION_CARRIERS)]
+    co2 = co2_t_per_mwh_output(n).reindex(g.index)
     mc = g.marginal_cost.astype(float)
     order = np.argsort(mc.to_numpy())
     mc_sorted = mc.to_numpy()[order]
@@ -179,18 +99,6 @@ def corridor_value_cny_per_mw_per_year(n) -> pd.Series:
             if isinstance(dual, pd.DataFrame):
                 out = out.add(dual.abs().sum(), fill_value=0.0)
     return (out * annual_factor(n)).rename("value_cny_per_mw_per_year")
-
-
-def dispatch_by_carrier_mw(n) -> pd.DataFrame:
-    """National dispatch per snapshot by carrier: generators and storage discharge (net). [MW]"""
-    g = n.generators
-    keep = g.index[~g.carrier.isin([DC_CARRIER])]
-    p = n.generators_t.p.reindex(columns=keep).fillna(0.0)
-    out = p.T.groupby(g.carrier.reindex(keep)).sum().T
-    if len(n.storage_units):
-        s = n.storage_units_t.p.reindex(columns=n.storage_units.index).fillna(0.0)
-        out = out.add(s.T.groupby(n.storage_units.carrier).sum().T, fill_value=0.0)
-    return out
 
 
 def bus_coordinates(n) -> pd.DataFrame:

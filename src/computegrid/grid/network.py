@@ -27,26 +27,13 @@ import pypsa
 
 from computegrid.datasets import grid as ds
 from computegrid.errors import InputError
-from computegrid.grid.parameters import (
-    CORRIDOR_CARRIER,
-    DEFAULT_PARAMETERS,
-    LOAD_SHEDDING_CARRIER,
-    GridParameters,
-)
+from computegrid.grid.carriers import CARRIER_COLOURS, CORRIDOR_CARRIER, LOAD_SHEDDING_CARRIER, NICE_NAMES
+from computegrid.grid.parameters import DEFAULT_PARAMETERS, GridParameters
 from computegrid.supply.calibration import available_hours_target_h, scale_to_full_load_hours
 
 HOURS = 8760
 _NH = re.compile(r"^(\d+)h$")
 _REP = re.compile(r"^rep(\d+)$")
-
-CARRIER_COLOURS = {"coal": "#4d4d4d", "gas": "#e05b09", "nuclear": "#c84cbd", "hydro": "#2980b9",
-                   "onwind": "#2ecc71", "offwind": "#16a085", "solar": "#f1c40f", "PHS": "#6c5ce7",
-                   "battery": "#fd79a8", LOAD_SHEDDING_CARRIER: "#c0392b", CORRIDOR_CARRIER: "#7f8c8d"}
-NICE_NAMES = {"coal": "Coal", "gas": "Gas", "nuclear": "Nuclear", "hydro": "Hydro (conventional)",
-              "onwind": "Onshore wind", "offwind": "Offshore wind", "solar": "Solar PV",
-              "PHS": "Pumped hydro storage", "battery": "Battery", LOAD_SHEDDING_CARRIER: "Load shedding",
-              CORRIDOR_CARRIER: "Inter-provincial corridor"}
-
 
 @dataclass(frozen=True)
 class HourlyInputs:
@@ -301,30 +288,39 @@ def aggregate_time(frames: dict[str, pd.DataFrame], resolution: str
     return snaps, pd.Series(weight_list, index=snaps), reduced
 
 
-def add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float = DEFAULT_PARAMETERS.voll_cny_per_mwh
-                      ) -> None:
-    """Add one ``load-shedding`` generator per bus (if absent) so that shortage shows as unserved energy.
+def add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float = DEFAULT_PARAMETERS.voll_cny_per_mwh,
+                      p_nom_mw: float | None = None) -> None:
+    """Add one ``load-shedding`` generator at every bus that lacks one, so that a shortage shows as
+    unserved energy (priced at the value of lost load) and never makes the model infeasible.
+
+    The only load-shedding adder: the grid model, every solve and the co-planning model call it.
 
     Parameters
     ----------
     n : pypsa.Network
     voll_cny_per_mwh : float
         Value of lost load, the generators' marginal cost. [CNY/MWh]
+    p_nom_mw : float, optional
+        Capacity of each added generator. Default: 1.5 x the bus's peak load (at least 1.5 MW); the
+        co-planning model passes a bound that its data-centre draws cannot reach. [MW]
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        _add_load_shedding(n, voll_cny_per_mwh)
+        _add_load_shedding(n, voll_cny_per_mwh, p_nom_mw)
 
 
-def _add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float) -> None:
+def _add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float, p_nom_mw: float | None) -> None:
     if LOAD_SHEDDING_CARRIER not in n.carriers.index:
         n.add("Carrier", LOAD_SHEDDING_CARRIER, co2_emissions=0.0,
               color=CARRIER_COLOURS[LOAD_SHEDDING_CARRIER], nice_name=NICE_NAMES[LOAD_SHEDDING_CARRIER])
     buses = [b for b in n.buses.index if f"{b} {LOAD_SHEDDING_CARRIER}" not in n.generators.index]
     if not buses:
         return
-    peak = n.loads_t.p_set.T.groupby(n.loads.bus).sum().T.max() if len(n.loads) else pd.Series(dtype=float)
-    p_nom = [max(float(peak.get(b, 0.0)), 1.0) * 1.5 for b in buses]
+    if p_nom_mw is None:
+        peak = n.loads_t.p_set.T.groupby(n.loads.bus).sum().T.max() if len(n.loads) else pd.Series(dtype=float)
+        p_nom = [max(float(peak.get(b, 0.0)), 1.0) * 1.5 for b in buses]
+    else:
+        p_nom = [float(p_nom_mw)] * len(buses)
     n.add("Generator", [f"{b} {LOAD_SHEDDING_CARRIER}" for b in buses], bus=buses,
           carrier=LOAD_SHEDDING_CARRIER, p_nom=p_nom, marginal_cost=voll_cny_per_mwh)
 

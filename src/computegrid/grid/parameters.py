@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Carriers of the model, in the order they are reported.
-GENERATOR_CARRIERS = ("coal", "gas", "nuclear", "hydro", "onwind", "offwind", "solar")
-STORAGE_CARRIERS = ("PHS", "battery")
-LOAD_SHEDDING_CARRIER = "load-shedding"
-CORRIDOR_CARRIER = "AC"
+from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
 
 # --- fuel and emissions arithmetic (each constant cited) ---------------------------------------------
 #: Net heat rate of China's coal fleet 2020: 305.5 gce/kWh supplied (CEC, 2020 statistics, "供电标准煤耗
@@ -94,7 +90,7 @@ class GridParameters:
     co2_t_per_mwh: dict = field(default_factory=lambda: {
         "coal": round(COAL_CO2_T_PER_MWH, 4), "gas": round(GAS_CO2_T_PER_MWH, 4), "nuclear": 0.0,
         "hydro": 0.0, "onwind": 0.0, "offwind": 0.0, "solar": 0.0, "PHS": 0.0, "battery": 0.0,
-        "load-shedding": 0.0,
+        LOAD_SHEDDING_CARRIER: 0.0,
     })
     #: assumption: pithead coal in the big producing provinces costs about 30% less than coal delivered to
     #: the coast (Qinhuangdao port price minus rail/sea freight of 150-200 CNY/t); factor on coal cost.

@@ -24,9 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from computegrid.grid.parameters import LOAD_SHEDDING_CARRIER
-
-VRE = ("onwind", "offwind", "solar")
+from computegrid.grid import results as R
+from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
 #: Non-leap year on which the 8,760-h model year is labelled.
 LABEL_YEAR = 2019
 
@@ -64,12 +63,9 @@ def signals_from_network(n, time_zone: str = "Asia/Shanghai") -> pd.DataFrame:
     gens = n.generators[n.generators.carrier != LOAD_SHEDDING_CARRIER]
     p = n.generators_t.p[gens.index]
     buses = list(n.buses.index)
-    vre = gens[gens.carrier.isin(VRE)]
-    pmax = n.get_switchable_as_dense("Generator", "p_max_pu")[vre.index]
-    curt = (pmax.mul(vre.p_nom, axis=1) - p[vre.index]).clip(lower=0.0)
-    curt_bus = curt.T.groupby(vre.bus).sum().T.reindex(columns=buses, fill_value=0.0)
-    price = n.buses_t.marginal_price.reindex(columns=buses)
-    co2 = gens.carrier.map(n.carriers.co2_emissions).fillna(0.0)  # t/MWh
+    curt_bus = R.curtailed_by_bus_mw(n)[buses]
+    price = R.marginal_prices_cny_per_mwh(n)[buses]
+    co2 = R.co2_t_per_mwh_output(n).reindex(gens.index)  # t/MWh
     em_bus = p.mul(co2, axis=1).T.groupby(gens.bus).sum().T.reindex(columns=buses, fill_value=0.0)
     gen_bus = p.T.groupby(gens.bus).sum().T.reindex(columns=buses, fill_value=0.0)
     national = em_bus.sum(axis=1) / gen_bus.sum(axis=1).where(gen_bus.sum(axis=1) > 0)

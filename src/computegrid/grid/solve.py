@@ -1,4 +1,5 @@
-"""Solve a PyPSA network with HiGHS behind one interface.
+"""Solve a PyPSA network with HiGHS behind one interface: :func:`optimize` is the only call of
+``pypsa.Network.optimize`` and holds the HiGHS policy (:func:`highs_options`).
 
 Shortage never makes the problem infeasible: :func:`solve_network` adds ``load-shedding`` generators at the
 value of lost load to any bus that lacks one, so a system that cannot serve its demand shows unserved
@@ -232,7 +233,7 @@ def split_columns(m, variable: str, uses: dict, n_blocks: int) -> int:
             continue
         if copies is None:
             block = pd.RangeIndex(n_blocks, name="block")
-            # same bounds as the variable, so they must be bounds by now (coplan.model_functionality);
+            # same bounds as the variable, so they must be bounds by now (model_functionality);
             # free copies: 86 HiPO iterations at 6h instead of 61, and a stall at hourly resolution
             copies = m.add_variables(lower=var.lower.expand_dims(block=block).transpose("block", dim),
                                      upper=var.upper.expand_dims(block=block).transpose("block", dim),
@@ -274,15 +275,93 @@ def chain_functionality(*functions: Callable | None) -> Callable:
     return extra_functionality
 
 
+def model_functionality(extra_functionality: Callable | None) -> Callable:
+    """The ``extra_functionality`` every solve runs: PyPSA's limit rows become bounds
+    (:func:`limits_as_bounds`) *before* ``extra_functionality`` adds its constraints.
+
+    In this order the daily copies of a capacity (:func:`split_columns`) inherit its lower bound.
+    In the reverse order they were free columns (5,110 in the default planning scenario), which
+    HiPO handles worse: at hourly resolution it stagnated short of the optimum (docs/planning.md).
+    """
+    return chain_functionality(limits_as_bounds, extra_functionality)
+
+
 class SolveError(ComputegridError):
     """The solver did not reach an optimal solution."""
+
+
+def highs_options(solver_options: Mapping | None = None, *, threads: int | None = 2, quiet: bool = True,
+                  block_copies: bool = False) -> dict:
+    """The HiGHS options of a solve (the HiGHS policy of computegrid, in one place).
+
+    * HiGHS' own choice (dual simplex) unless the options name a solver (:data:`DEFAULT_SOLVER_OPTIONS`);
+    * ``threads`` solver threads and, with ``quiet``, no solver output;
+    * every HiPO solve gets :data:`HIPO_TOLERANCES` (:func:`hipo_options`);
+    * a model with block copies (:func:`split_columns`) gets :data:`SPLIT_PRESOLVE_RULES_OFF`;
+    * the caller's ``solver_options`` win over all of these.
+    """
+    options = dict(DEFAULT_SOLVER_OPTIONS)
+    if threads:
+        options["threads"] = threads
+    if quiet:
+        options.update(output_flag=False, log_to_console=False)
+    options.update(solver_options or {})
+    if block_copies:
+        options["presolve_rule_off"] = int(options.get("presolve_rule_off", 0)) | SPLIT_PRESOLVE_RULES_OFF
+    if options.get("solver") == "hipo":
+        options = hipo_options(options)
+    return options
+
+
+def optimize(n: pypsa.Network, extra_functionality: Callable | None = None, *,
+             solver_options: Mapping | None = None, threads: int | None = 2, quiet: bool = True,
+             block_copies: bool = False, **optimize_kwargs) -> tuple[str, str]:
+    """Solve ``n`` with HiGHS: the only call of ``pypsa.Network.optimize`` in computegrid.
+
+    PyPSA's one-variable limit rows become variable bounds before ``extra_functionality`` adds its
+    constraints (:func:`model_functionality`: the order matters for HiPO).
+
+    Parameters
+    ----------
+    n : pypsa.Network
+        Modified in place: the solution is written to ``n`` as usual.
+    extra_functionality : callable, optional
+        ``f(n, snapshots)`` adding constraints to ``n.model`` (linopy).
+    solver_options, threads, quiet, block_copies
+        See :func:`highs_options`; ``quiet`` also silences PyPSA's and linopy's logging and the
+        C-level stdout (HiGHS prints its banner before the options apply).
+    **optimize_kwargs
+        Passed to ``n.optimize`` (e.g. ``basis_fn``, ``warmstart_fn``).
+
+    Returns
+    -------
+    (str, str)
+        linopy's status and termination condition.
+    """
+    options = highs_options(solver_options, threads=threads, quiet=quiet, block_copies=block_copies)
+    loggers = [logging.getLogger(name) for name in ("pypsa", "linopy")]
+    levels = [lg.level for lg in loggers]
+    if quiet:
+        for lg in loggers:
+            lg.setLevel(logging.ERROR)
+    optimize_kwargs.setdefault("io_api", "direct")  # hand the model to highspy in memory, no LP file
+    try:
+        with quiet_stdout(not options.get("output_flag", True)):
+            status, condition = n.optimize(solver_name="highs", solver_options=options,
+                                           extra_functionality=model_functionality(extra_functionality),
+                                           include_objective_constant=False, progress=False,
+                                           **optimize_kwargs)
+    finally:
+        for lg, lv in zip(loggers, levels):
+            lg.setLevel(lv)
+    return str(status), str(condition)
 
 
 def solve_network(n: pypsa.Network, extra_functionality: Callable | None = None, *,
                   solver_options: dict | None = None, load_shedding: bool = True,
                   voll_cny_per_mwh: float = DEFAULT_PARAMETERS.voll_cny_per_mwh, threads: int | None = 2,
                   raise_on_failure: bool = True, quiet: bool = True, **optimize_kwargs) -> SolveResult:
-    """Least-cost dispatch (and expansion of any extendable component) with HiGHS.
+    """Least-cost dispatch (and expansion of any extendable component) with HiGHS (:func:`optimize`).
 
     Parameters
     ----------
@@ -311,33 +390,13 @@ def solve_network(n: pypsa.Network, extra_functionality: Callable | None = None,
     """
     if load_shedding:
         add_load_shedding(n, voll_cny_per_mwh)
-    options = dict(DEFAULT_SOLVER_OPTIONS)
-    if threads:
-        options["threads"] = threads
-    if quiet:
-        options["output_flag"] = False
-    options.update(solver_options or {})
-    loggers = [logging.getLogger(name) for name in ("pypsa", "linopy")]
-    levels = [lg.level for lg in loggers]
-    if quiet:
-        for lg in loggers:
-            lg.setLevel(logging.ERROR)
-    optimize_kwargs.setdefault("io_api", "direct")  # hand the model to highspy in memory, no LP file
     start = time.perf_counter()
-    try:
-        with quiet_stdout(quiet):
-            status, condition = n.optimize(solver_name="highs", solver_options=options,
-                                           extra_functionality=chain_functionality(extra_functionality,
-                                                                                   limits_as_bounds),
-                                           include_objective_constant=False, progress=False,
-                                           **optimize_kwargs)
-    finally:
-        for lg, lv in zip(loggers, levels):
-            lg.setLevel(lv)
+    status, condition = optimize(n, extra_functionality, solver_options=solver_options, threads=threads,
+                                 quiet=quiet, **optimize_kwargs)
     runtime = time.perf_counter() - start
     objective = float(n.objective) if getattr(n, "objective", None) is not None else float("nan")
-    result = SolveResult(status=str(status), termination_condition=str(condition),
-                         objective_cny=objective, runtime_s=runtime)
+    result = SolveResult(status=status, termination_condition=condition, objective_cny=objective,
+                         runtime_s=runtime)
     if raise_on_failure and not result.optimal:
         raise SolveError(f"solver ended with status {status}, condition {condition}")
     return result

@@ -12,19 +12,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CARRIER_COLOURS = {
-    "coal": "#4d4d4d", "gas": "#c27c0e", "nuclear": "#9b59b6", "hydro": "#2e86c1", "onwind": "#48c9b0",
-    "offwind": "#1abc9c", "solar": "#f4d03f", "PHS": "#5dade2", "battery": "#e74c3c",
-    "load-shedding": "#ff00ff",
-}
+from computegrid.grid.carriers import CARRIER_COLOURS
+
 SCENARIO_COLOURS = {"status-quo": "#7f8c8d", "west-static": "#2980b9", "co-optimised": "#27ae60"}
 
 
 def _frames(result, inputs):
-    from computegrid.grid import coplan_results as cr
+    from computegrid.grid import results as R
 
     n = result.networks["co-optimised"]
-    dispatch = cr.dispatch_by_carrier_mw(n) / 1e3  # GW
+    dispatch = R.dispatch_by_carrier_mw(n) / 1e3  # GW
     load = result.results["co-optimised"].site_load_it_mw
     pue = inputs.sites.pue.astype(float)
     site_fac = load.groupby(level="site").sum().mul(pue.reindex(load.groupby(level="site").sum().index), axis=0).T / 1e3

@@ -125,10 +125,10 @@ def prepare(config: ScenarioConfig, sites: pd.DataFrame | None = None,
 
 def _default_builder(config: ScenarioConfig, resolution: str):
     from computegrid.grid.network import build_network
-    from computegrid.grid.plan_fleet import scale_fleet
+    from computegrid.grid.fleet import FLEET_CARRIERS, scale_fleet
 
     n = build_network(config.year, resolution=resolution)
-    scale_fleet(n, config.fleet.model_dump())
+    scale_fleet(n, config.fleet.model_dump(), FLEET_CARRIERS)
     return n
 
 
@@ -199,7 +199,8 @@ def warm_starts(solver_options: dict) -> bool:
 
 def prepare_base(inputs: PlanInputs, base_network) -> None:
     """Carbon price and (with ``expand``) co-investment candidates, once, on the shared base network."""
-    from computegrid.grid.coplan import apply_carbon_price, expand_near_sites
+    from computegrid.grid.coplan import apply_carbon_price
+    from computegrid.grid.expansion import expand_near_sites
 
     apply_carbon_price(base_network, inputs.config.costs.carbon_price_cny_per_t)
     if inputs.config.expand:
@@ -221,7 +222,7 @@ def solve_case(inputs: PlanInputs, base_network, case: str, solver_options: dict
     (pypsa.Network, CoplanResult or None)
         The solved network (its linopy model released) and, for scenarios, the AI results.
     """
-    from computegrid.grid.coplan import solve_coplan, solve_fixed, solve_plain
+    from computegrid.grid.coplan_solve import solve_coplan, solve_fixed, solve_plain
 
     n = base_network.copy()
     opts = solver_options_for(case, len(n.snapshots), threads, solver_options)
@@ -350,9 +351,10 @@ def scenario_metrics(inputs: PlanInputs, n, res, ref) -> dict:
     """Side-by-side figures of one solved scenario (annualised)."""
     from computegrid.facility.latency import latency_matrix_ms
     from computegrid.grid import coplan_results as cr
+    from computegrid.grid import results as R
 
-    f = cr.annual_factor(n)
-    w = cr.snapshot_hours(n)
+    f = R.annual_factor(n)
+    w = R.snapshot_hours(n)
     sites = inputs.sites
     pue = sites.pue.astype(float)
     load = res.site_load_it_mw  # (class, site) x snapshot
@@ -362,8 +364,8 @@ def scenario_metrics(inputs: PlanInputs, n, res, ref) -> dict:
     by_class = fac_mwh.groupby(level="class").sum()
     by_site_class = {s: {c: mwh_to_twh(v * f) for (c, s2), v in fac_mwh.items() if s2 == s} for s in sites.index}
     ai_twh = mwh_to_twh(fac_mwh.sum() * f)
-    curt_ref = mwh_to_twh(cr.curtailment_mwh(ref).sum() * cr.annual_factor(ref))
-    curt = mwh_to_twh(cr.curtailment_mwh(n).sum() * f)
+    curt_ref = mwh_to_twh(R.curtailment_mwh(ref).sum() * R.annual_factor(ref))
+    curt = mwh_to_twh(R.curtailment_mwh(n).sum() * f)
     absorbed = curt_ref - curt
     # latency compliance: recompute every served pair's RTT from coordinates, independently of the LP
     pairs = res.pairs[(res.pairs.share > 1e-9) & ~res.pairs.probe]
@@ -388,18 +390,18 @@ def scenario_metrics(inputs: PlanInputs, n, res, ref) -> dict:
                 r = float(rtt.loc[p.origin, p.site]) if (rtt is not None and p.origin in rtt.index) else float(
                     inputs.rtt_ms.loc[p.origin, p.site])
                 ok_energy += e if r <= lim + 1e-9 else 0.0
-    price = cr.marginal_price(n)
+    price = R.marginal_prices_cny_per_mwh(n)
     site_price = price.reindex(columns=sites.bus.to_numpy())
     site_price.columns = sites.index
     dc = cr.dc_consumption_mw(n)
     dc.columns = [c.removeprefix("dc ") for c in dc.columns]
     dc = dc.reindex(columns=sites.index, fill_value=0.0)
     weighted = (site_price * dc.mul(w, axis=0)).sum() / dc.mul(w, axis=0).sum().replace(0, np.nan)
-    shed_twh = mwh_to_twh(cr.unserved_energy_mwh(n) * f)
+    shed_twh = mwh_to_twh(R.unserved_energy_mwh(n) * f)
     ai_unserved_twh = mwh_to_twh(res.unserved_ai_it_mwh * f)
     return {
         "system_cost_cny_per_year": float(res.objective_cny * f),
-        "emissions_mt_co2_per_year": t_to_mt(cr.emissions_t(n) * f),
+        "emissions_mt_co2_per_year": t_to_mt(R.emissions_t(n) * f),
         "curtailment_twh_per_year": curt,
         "curtailment_no_ai_twh_per_year": curt_ref,
         "curtailment_absorbed_twh_per_year": absorbed,
@@ -428,7 +430,7 @@ def scenario_metrics(inputs: PlanInputs, n, res, ref) -> dict:
 
 def explain(inputs: PlanInputs, n, res) -> dict:
     """Binding constraints and shadow prices of the co-optimised plan, in numbers and plain words."""
-    from computegrid.grid import coplan_results as cr
+    from computegrid.grid import results as R
 
     corridors = res.corridor_value_cny_per_mw_per_year.sort_values(ascending=False)
     corridors = corridors[corridors > 1.0]
@@ -471,9 +473,9 @@ def explain(inputs: PlanInputs, n, res) -> dict:
     else:
         lines.append("No latency limit binds at the margin: moving demand to the next site beyond a limit "
                      "would not lower the cost.")
-    shed = cr.unserved_energy_mwh(n) * cr.annual_factor(n)
+    shed = R.unserved_energy_mwh(n) * R.annual_factor(n)
     if shed > 0:
-        by_bus = cr.unserved_by_bus_mwh(n).sort_values(ascending=False)
+        by_bus = R.unserved_by_bus_mwh(n).sort_values(ascending=False)
         top = ", ".join(by_bus.index[by_bus > 0][:3])
         lines.append(f"The grid is short of supply at {top} ({mwh_to_twh(shed):.2f} TWh/yr unserved, priced at the "
                      "value of lost load): corridors into these provinces carry the highest shadow prices.")
@@ -502,9 +504,10 @@ def _headline(summary: dict) -> list[str]:
 def signals_frame(inputs: PlanInputs, n) -> pd.DataFrame:
     """Per site and snapshot signals for the scheduler (from the co-optimised plan)."""
     from computegrid.grid import coplan_results as cr
+    from computegrid.grid import results as R
 
-    curt = cr.curtailed_by_bus_mw(n)
-    price = cr.marginal_price(n)
+    curt = R.curtailed_by_bus_mw(n)
+    price = R.marginal_prices_cny_per_mwh(n)
     avg = cr.average_intensity_kg_per_mwh(n)
     marg = cr.marginal_intensity_kg_per_mwh(n)
     frames = []
@@ -595,13 +598,14 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
         "scenarios": {},
     }
     from computegrid.grid import coplan_results as cr
+    from computegrid.grid import results as R
 
-    f = cr.annual_factor(ref)
+    f = R.annual_factor(ref)
     summary["reference_no_ai"] = {
         "system_cost_cny_per_year": float(ref.objective * f),
-        "curtailment_twh_per_year": mwh_to_twh(cr.curtailment_mwh(ref).sum() * f),
-        "emissions_mt_co2_per_year": t_to_mt(cr.emissions_t(ref) * f),
-        "unserved_energy_twh_per_year": mwh_to_twh(cr.unserved_energy_mwh(ref) * f),
+        "curtailment_twh_per_year": mwh_to_twh(R.curtailment_mwh(ref).sum() * f),
+        "emissions_mt_co2_per_year": t_to_mt(R.emissions_t(ref) * f),
+        "unserved_energy_twh_per_year": mwh_to_twh(R.unserved_energy_mwh(ref) * f),
         "peak_net_load_east_mw": cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
     }
     for name in SCENARIOS:

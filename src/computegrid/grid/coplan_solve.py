@@ -1,0 +1,265 @@
+"""Solves of the co-planning model: the co-optimised plan, the no-AI reference and the baselines.
+
+:func:`solve_coplan` adds the AI side (:mod:`computegrid.grid.coplan`) and solves the whole problem;
+:func:`solve_plain` solves the grid alone (the reference); :func:`solve_fixed` solves a baseline, whose
+assignment and schedule are fixed, as the dispatch with fixed site draws (same optimum),
+warm-started from the reference's basis. All of them solve through
+:func:`computegrid.grid.solve.optimize`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from computegrid.demand.ai_load import class_profile_frac
+from computegrid.grid.carriers import DC_CARRIER
+from computegrid.grid.coplan import (SPLIT_SOLVERS, CoplanSpec, build_pairs, define_site_consumers,
+                                     ensure_load_shedding, horizon_frac, make_extra_functionality,
+                                     snapshot_interval_h)
+from computegrid.grid.coplan_results import corridor_value_cny_per_mw_per_year
+from computegrid.grid.results import snapshot_hours
+from computegrid.grid.solve import optimize
+from computegrid.units import HOURS_PER_YEAR
+
+
+@dataclass
+class CoplanResult:
+    """What a co-planning solve returns (all power values are means over each snapshot)."""
+
+    status: str
+    condition: str
+    objective_cny: float
+    horizon_h: float
+    capacity_it_mw: pd.Series
+    site_load_it_mw: pd.DataFrame  # index (class, site), columns snapshot
+    pairs: pd.DataFrame  # one row per (class, origin, site) with share, demand, rtt, probe
+    unserved_share: pd.Series  # index "class|origin"
+    unserved_ai_it_mwh: float
+    probe_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
+    site_cap_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
+    corridor_value_cny_per_mw_per_year: pd.Series = field(default_factory=pd.Series)
+    #: HiGHS' relative primal-dual objective error of the solution (0 for a simplex vertex; up to
+    #: ``ipm_optimality_tolerance`` for HiPO without crossover) [-]
+    rel_gap: float = float("nan")
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def solve_coplan(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
+                 chain: Callable | None = None) -> CoplanResult:
+    """Add the AI side to network ``n``, solve, and return the AI results.
+
+    Parameters
+    ----------
+    n : pypsa.Network
+        The power system; modified in place (site consumers and, if absent, load shedding are
+        added; the solution is assigned).
+    spec : CoplanSpec
+        The AI side.
+    solver_options : mapping, optional
+        HiGHS options.
+    chain : callable, optional
+        Another ``extra_functionality(n, snapshots)`` run first (the grid model's own
+        constraints).
+
+    Returns
+    -------
+    CoplanResult
+    """
+    ensure_load_shedding(n, spec.voll_cny_per_mwh)
+    pairs = build_pairs(spec)
+    names = define_site_consumers(n, spec)
+    interval_h = snapshot_interval_h(n)
+    profiles = {c.name: class_profile_frac(c, n.snapshots, interval_h) for c in spec.classes}
+    split = dict(solver_options or {}).get("solver") in SPLIT_SOLVERS
+    ef = make_extra_functionality(spec, pairs, names, profiles, chain=chain, split=split)
+    return _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options, split)
+
+
+def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = None,
+                chain: Callable | None = None, spec: CoplanSpec | None = None,
+                basis_out=None) -> tuple[str, str]:
+    """Solve the network without any AI load (the reference run); return (status, condition).
+
+    With ``spec``, the sites' consumers are added drawing nothing (:func:`add_site_draws`), so that
+    the optimal basis, written to ``basis_out``, warm-starts the baselines.
+    """
+    ensure_load_shedding(n, voll_cny_per_mwh)
+    if spec is not None:
+        add_site_draws(n, spec)
+    out = optimize(n, chain, solver_options=solver_options,
+                   **({"basis_fn": basis_out} if basis_out is not None else {}))
+    release_model(n)
+    return out
+
+
+def _dual(m, name):
+    try:
+        return m.constraints[name].dual
+    except (KeyError, AttributeError):
+        return None
+
+
+def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options, split) -> CoplanResult:
+    status, condition = optimize(n, ef, solver_options=solver_options, block_copies=split)
+    hours_total = float(snapshot_hours(n).sum())
+    if status != "ok":
+        empty = pd.Series(dtype=float)
+        return CoplanResult(status, str(condition), float("nan"), hours_total, empty,
+                            pd.DataFrame(), pairs.assign(share=np.nan), empty, float("nan"))
+    m = n.model
+    pue = spec.sites.pue.astype(float)
+    cap_fac = n.generators.p_nom_opt.reindex(names).to_numpy()
+    capacity = pd.Series(cap_fac / pue.to_numpy(), index=spec.sites.index, name="capacity_it_mw")
+    served = m["AI-served"].solution.to_series().reindex(pairs.index).fillna(0.0).clip(lower=0.0)
+    pairs = pairs.assign(share=(served / pairs.demand_mw).to_numpy())
+    unserved_mw = m["AI-unserved"].solution.to_series().clip(lower=0.0)
+    d_co = pairs.groupby("co").demand_mw.first()
+    unserved = unserved_mw / d_co.reindex(unserved_mw.index)
+    unserved_mwh = float(unserved_mw.sum() * hours_total)
+    frames = {}
+    for c in spec.classes:
+        key = f"AI-mean-{c.name}"
+        if key not in m.variables:
+            continue
+        if c.shiftable:
+            sol = m[f"AI-load-{c.name}"].solution.to_pandas()  # snapshot x site
+        else:
+            mean = m[key].solution.to_series()
+            sol = pd.DataFrame(np.outer(profiles[c.name].to_numpy(), mean.to_numpy()),
+                               index=n.snapshots, columns=mean.index)
+        frames[c.name] = sol.clip(lower=0.0).T
+    site_load = pd.concat(frames, names=["class", "site"]) if frames else pd.DataFrame()
+    annual = HOURS_PER_YEAR / hours_total
+    probe_value = pd.Series(dtype=float)
+    dual = _dual(m, "AI-latency-probe")
+    if dual is not None:
+        d = dual.to_series()
+        # dual of served == 0: objective change per MW moved; per year
+        probe_value = (-d * annual).clip(lower=0.0).rename("value_cny_per_mw_per_year")
+    cap_value = pd.Series(dtype=float)
+    dual = _dual(m, "Generator-ext-p_nom-upper")
+    if dual is not None:
+        d = dual.to_series().reindex(names).fillna(0.0)
+        cap_value = pd.Series(np.abs(d.to_numpy()) * pue.to_numpy() * annual, index=spec.sites.index,
+                              name="value_cny_per_mw_per_year")
+    corridor_value = corridor_value_cny_per_mw_per_year(n)
+    rel_gap = solver_rel_gap(m)
+    release_model(n)
+    return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
+                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap)
+
+
+def solver_rel_gap(m) -> float:
+    """HiGHS' relative primal-dual objective error of the solved linopy model ``m``, NaN if the
+    solver object is gone or is not HiGHS. [-]"""
+    try:
+        return float(m.solver_model.getInfo().primal_dual_objective_error)
+    except AttributeError:
+        return float("nan")
+
+
+def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None) -> pd.Index:
+    """Add one fixed data-centre consumer per site drawing ``facility_mw`` (snapshot x site; None: 0).
+
+    The no-AI reference and the two baselines get the same components in the same order, fixed to
+    different draws (zero, or the baseline's placement): their linear programs then differ only in
+    variable bounds, and the optimal basis of one is a valid warm start for the next.
+    """
+    if DC_CARRIER not in n.carriers.index:
+        n.add("Carrier", DC_CARRIER, co2_emissions=0.0)
+    sites = spec.sites
+    names = pd.Index("dc " + sites.index.astype(str), name="Generator")
+    draw = (pd.DataFrame(0.0, index=n.snapshots, columns=sites.index) if facility_mw is None
+            else facility_mw.reindex(index=n.snapshots, columns=sites.index).fillna(0.0))
+    peak = draw.max().clip(lower=1.0).to_numpy()
+    pu = pd.DataFrame(-draw.to_numpy() / peak, index=n.snapshots, columns=names)
+    n.add("Generator", names, bus=sites.bus.to_numpy(), carrier=DC_CARRIER, p_nom=peak,
+          p_min_pu=pu, p_max_pu=pu, marginal_cost=0.0)
+    return names
+
+
+def fixed_placement(spec: CoplanSpec, n) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
+    """AI load of a fixed placement (every class with fixed shares and an ``hour`` window).
+
+    Returns
+    -------
+    pairs : pandas.DataFrame
+        :func:`build_pairs` with ``share`` set to the fixed shares.
+    site_load_it_mw : pandas.DataFrame
+        IT load, index (class, site), columns snapshot. [MW]
+    capacity_it_mw : pandas.Series
+        IT capacity needed at each site: the peak of its load. [MW]
+    unserved_share : pandas.Series
+        Per ``class|origin``, the share placed nowhere. [-]
+    """
+    pairs = build_pairs(spec)
+    if any(c.shiftable for c in spec.classes) or pairs.fixed_share.isna().any():
+        raise ValueError("fixed_placement needs fixed shares and hour windows for every class")
+    share = pairs.fixed_share.where(~pairs.probe, 0.0).fillna(0.0)
+    pairs = pairs.assign(share=share.to_numpy())
+    interval_h = snapshot_interval_h(n)
+    sites = pd.Index(spec.sites.index.astype(str), name="site")
+    frames = {}
+    for c in spec.classes:
+        cp = pairs[pairs["class"] == c.name]
+        if cp.empty:
+            continue
+        mean = (cp.share * cp.demand_mw).groupby(cp.site).sum().reindex(sites, fill_value=0.0)
+        prof = class_profile_frac(c, n.snapshots, interval_h).to_numpy()
+        frames[c.name] = pd.DataFrame(np.outer(mean.to_numpy(), prof), index=sites, columns=n.snapshots)
+    site_load = pd.concat(frames, names=["class", "site"])
+    capacity = site_load.groupby(level="site").sum().max(axis=1).reindex(sites, fill_value=0.0)
+    served = pairs.groupby("co").share.sum()
+    return pairs, site_load, capacity.rename("capacity_it_mw"), (1.0 - served).clip(lower=0.0)
+
+
+def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
+                basis_in=None, basis_out=None) -> CoplanResult:
+    """Solve a baseline: the AI load placed by ``spec.fixed_shares``, following each class's profile.
+
+    The placement fixes every site's draw, so the problem is the reference dispatch with fixed
+    consumers (:func:`add_site_draws`); the data-centre capacity is the peak IT load of each site
+    and its capex, like the cost of unplaced AI work at the value of lost load, is added to the
+    objective as a constant. This is the co-planning model with the assignment and the schedule
+    fixed (the same optimum), solved as a dispatch that can start from the reference's basis.
+    """
+    ensure_load_shedding(n, spec.voll_cny_per_mwh)
+    pairs, site_load, capacity, unserved = fixed_placement(spec, n)
+    pue = spec.sites.pue.astype(float)
+    it_by_site = site_load.groupby(level="site").sum()  # site x snapshot (sites sorted)
+    facility = it_by_site.mul(pue.reindex(it_by_site.index), axis=0).T
+    add_site_draws(n, spec, facility)
+    kw = {}
+    if basis_in is not None:
+        kw["warmstart_fn"] = basis_in
+    if basis_out is not None:
+        kw["basis_fn"] = basis_out
+    status, condition = optimize(n, None, solver_options=solver_options, **kw)
+    hours_total = float(snapshot_hours(n).sum())
+    if status != "ok":
+        empty = pd.Series(dtype=float)
+        return CoplanResult(status, str(condition), float("nan"), hours_total, empty,
+                            pd.DataFrame(), pairs.assign(share=np.nan), empty, float("nan"))
+    corridor_value = corridor_value_cny_per_mw_per_year(n)
+    rel_gap = solver_rel_gap(n.model)
+    release_model(n)
+    d_co = pairs.groupby("co").demand_mw.first().reindex(unserved.index)
+    unserved_mwh = float((unserved * d_co).sum() * hours_total)
+    capex = float((capacity * spec.sites.capex_cny_per_mw_per_year.astype(float).reindex(capacity.index)).sum()
+                  * horizon_frac(n))
+    objective = float(n.objective) + capex + unserved_mwh * spec.voll_cny_per_mwh
+    return CoplanResult("ok", str(condition), objective, hours_total, capacity, site_load, pairs, unserved,
+                        unserved_mwh, corridor_value_cny_per_mw_per_year=corridor_value, rel_gap=rel_gap)
+
+
+def release_model(n) -> None:
+    """Drop the linopy model of a solved network (the solution stays in ``n``): it holds most of the memory."""
+    if getattr(n, "_model", None) is not None:
+        del n.model
