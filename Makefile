@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/computegrid plan
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)

@@ -110,7 +110,7 @@ def test_no_signals_and_no_cache_is_a_clear_error_for_the_service(tmp_path):
 
 def test_services_schedule_batch_and_best_placement(tmp_path):
     from computegrid.io.signals import read_signals_csv
-    from computegrid.scheduling.sites import read_sites_csv
+    from computegrid.io.scheduling_files import read_sites_csv
     from computegrid.services.schedule.scheduler import best_placement, schedule_jobs
 
     write_inputs(tmp_path)

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from computegrid.errors import DataFileError, InputError
-from computegrid.scheduling.jobs import make_jobs, read_jobs_csv
+from computegrid.io.scheduling_files import read_jobs_csv
+from computegrid.scheduling.jobs import make_jobs
 from computegrid.scheduling.traces import azure_llm_jobs, llm_accelerator_s, philly_jobs
 
 

@@ -1,38 +1,18 @@
-"""Shared rendering for the CLI: JSON objects and rich tables."""
+"""Shared rendering for the CLI: JSON objects (converted by :func:`computegrid.io.jsonable.to_jsonable`)
+and rich tables."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, is_dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert dataclasses, numpy scalars/arrays and pandas objects to plain JSON types.
-
-    Non-finite floats become ``None`` so that the output is strict JSON.
-    """
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return to_jsonable(asdict(obj))
-    if isinstance(obj, Mapping):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if hasattr(obj, "to_dict") and not isinstance(obj, (str, bytes)):
-        return to_jsonable(obj.to_dict())
-    if isinstance(obj, np.ndarray):
-        return [to_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return to_jsonable(obj.item())
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    return obj
+from computegrid.io.jsonable import to_jsonable
 
 
 def print_json(obj: Any) -> None:

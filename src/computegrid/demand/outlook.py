@@ -276,3 +276,60 @@ def percentiles(values: np.ndarray, q: tuple[float, ...] = PERCENTILES) -> dict[
 def implied_growth_frac_per_year(start_value, end_value, years: float):
     """Constant annual growth rate that turns ``start_value`` into ``end_value`` over ``years``. [1/yr]"""
     return (np.asarray(end_value, dtype=float) / start_value) ** (1.0 / years) - 1.0
+
+
+# -------------------------------------------------------------------- result records
+
+@dataclass(frozen=True)
+class BandStats:
+    """P5/P50/P95 of one quantity per reported year (lists aligned with ``years``)."""
+
+    p5: list[float]
+    p50: list[float]
+    p95: list[float]
+
+
+@dataclass(frozen=True)
+class RegionOutlook:
+    """Percentiles of one region's data-centre load. Units: [TWh/yr] and [GW]."""
+
+    energy_twh: BandStats
+    ai_energy_twh: BandStats
+    avg_power_gw: BandStats
+    peak_power_gw: BandStats
+
+
+@dataclass(frozen=True)
+class ScenarioOutlook:
+    """One scenario's outlook: the selected region's bands plus every reported region."""
+
+    description: str
+    china_split: str
+    energy_twh: BandStats
+    ai_energy_twh: BandStats
+    avg_power_gw: BandStats
+    peak_power_gw: BandStats
+    by_region: dict[str, RegionOutlook]
+
+
+@dataclass(frozen=True)
+class OutlookResult:
+    """Result of :func:`run_outlook`."""
+
+    region: str
+    years: list[int]
+    draws: int
+    seed: int
+    scenarios: dict[str, ScenarioOutlook]
+    runtime_s: float
+
+
+def _band(values: np.ndarray) -> BandStats:
+    pc = percentiles(values)
+    return BandStats(*(np.round(pc[k], 4).tolist() for k in ("p5", "p50", "p95")))
+
+
+def region_outlook(draws: OutlookDraws, region: str) -> RegionOutlook:
+    """Percentile bands of one region from a scenario's draws."""
+    return RegionOutlook(_band(draws.energy_twh[region]), _band(draws.ai_energy_twh[region]),
+                         _band(draws.avg_power_gw(region)), _band(draws.peak_power_gw(region)))

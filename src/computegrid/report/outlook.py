@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from computegrid.io.atomic import atomic_write
-from computegrid.services.outlook.demand import OutlookResult
+from computegrid.demand.outlook import OutlookResult
 
 _COLOURS = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _REGION_LABEL = {"world": "World", "china": "China", "china_east": "China, east side",

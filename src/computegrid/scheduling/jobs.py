@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from computegrid.errors import DataFileError
-from computegrid.io.user_csv import read_user_csv
 
 
 @dataclass(frozen=True)
@@ -266,24 +265,3 @@ def _bools(col: pd.Series, source: str, jid: np.ndarray) -> np.ndarray:
             raise _row_error(source, r + 1, "interruptible", col.iat[r], "true or false", jid[r])
         out[r] = truth[v]
     return out
-
-
-def read_jobs_csv(path, classes: dict[str, JobClass] | None = None,
-                  max_site_accelerators: int | None = None) -> JobTable:
-    """Read a user's trace from CSV (columns as in :func:`make_jobs`).
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV file, one job a row, sorted by ``submit_time``.
-
-    Raises
-    ------
-    InputError
-        The file cannot be read.
-    DataFileError
-        See :func:`make_jobs`.
-    """
-    frame = read_user_csv(path, "--trace", "an existing CSV file or a bundled trace name (philly, azure-llm)")
-    return make_jobs(frame, source=str(path), classes=classes,
-                     max_site_accelerators=max_site_accelerators)

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from computegrid.errors import DataFileError
-from computegrid.io.user_csv import read_user_csv
 
 #: Columns of a site table (index ``site``).
 SITE_COLUMNS = ("province", "latitude_deg", "longitude_deg", "pue", "n_accelerators")
@@ -85,13 +84,6 @@ def make_sites(frame: pd.DataFrame, source: str = "sites") -> SiteTable:
                                 "a province name or code of mainland China") from None
     f["province"] = codes
     return SiteTable(f[list(SITE_COLUMNS)])
-
-
-def read_sites_csv(path) -> SiteTable:
-    """Read sites from CSV: columns ``site``, ``province``, ``latitude_deg``, ``longitude_deg``,
-    ``pue`` [-], ``n_accelerators`` [-]."""
-    frame = read_user_csv(path, "--sites")
-    return make_sites(frame, source=str(path))
 
 
 def default_sites(n_accelerators_per_site: int) -> SiteTable:

@@ -32,6 +32,7 @@ from computegrid.demand.ai_load import (
 )
 from computegrid.demand.ai_placement import place
 from computegrid.errors import ComputegridError, InputError
+from computegrid.io.jsonable import to_jsonable
 from computegrid.services.plan.scenario import ScenarioConfig, load_scenario, scenario_dict
 from computegrid.units import HOURS_PER_YEAR, KW_PER_MW, mwh_to_twh, t_to_mt, twh_to_mwh
 
@@ -624,14 +625,8 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
     if out_dir is not None:
         result.run_dir = write_run(result, inputs, Path(out_dir), figures=figures)
         summary["runtime_s"] = round(time.perf_counter() - t0, 2)
-        (result.run_dir / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2), encoding="utf-8")
+        (result.run_dir / "summary.json").write_text(json.dumps(to_jsonable(summary), indent=2), encoding="utf-8")
     return result
-
-
-def _jsonable(obj):
-    from computegrid.cli.render import to_jsonable  # pure helper (no CLI state)
-
-    return to_jsonable(obj)
 
 
 def tidy_results(inputs: PlanInputs, result: PlanResult) -> dict[str, pd.DataFrame]:
@@ -673,7 +668,7 @@ def write_run(result: PlanResult, inputs: PlanInputs, out_dir: Path, figures: bo
             from computegrid.report.plan_report import write_report
 
             write_report(tmp, result, inputs)
-        (tmp / "summary.json").write_text(json.dumps(_jsonable(result.summary), indent=2), encoding="utf-8")
+        (tmp / "summary.json").write_text(json.dumps(to_jsonable(result.summary), indent=2), encoding="utf-8")
         tmp.replace(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -21,11 +21,12 @@ import pandas as pd
 
 from computegrid.errors import InputError
 from computegrid.scheduling.evaluate import ScheduleMetrics, evaluate, schedule_frame
-from computegrid.scheduling.jobs import JobTable, make_jobs, read_jobs_csv
+from computegrid.io.scheduling_files import read_jobs_csv, read_sites_csv
+from computegrid.scheduling.jobs import JobTable, make_jobs
 from computegrid.scheduling.optimal import run_optimal
 from computegrid.scheduling.policies import POLICIES, run_policy
 from computegrid.scheduling.problem import ScheduleParams, build_problem
-from computegrid.scheduling.sites import SiteTable, default_sites, origin_latency_ms, read_sites_csv
+from computegrid.scheduling.sites import SiteTable, default_sites, origin_latency_ms
 
 ALL_POLICIES = POLICIES + ("optimal",)
 DEFAULT_POLICIES = POLICIES

@@ -1,0 +1,45 @@
+"""The layer contract of pyproject.toml ([tool.importlinter], docs/architecture.md) holds, and
+`lint-imports` does fail when a lower layer imports a higher one."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter not installed (pip install -e .[test])")
+
+
+def _lint(tree: Path) -> subprocess.CompletedProcess:
+    """`lint-imports` on the package under ``tree/src`` with the project's contract."""
+    env = {"PYTHONPATH": str(tree / "src"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(tree / "pyproject.toml"), "--no-cache"],
+                          cwd=tree, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _copy(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "src" / "computegrid", tmp_path / "src" / "computegrid",
+                    ignore=shutil.ignore_patterns("__pycache__", "data", "static", "*.parquet", "*.gz"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_layer_contract_is_kept(tmp_path):
+    out = _lint(_copy(tmp_path))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 kept, 0 broken" in out.stdout
+
+
+def test_an_upward_import_breaks_the_contract(tmp_path):
+    tree = _copy(tmp_path)
+    results = tree / "src" / "computegrid" / "grid" / "results.py"
+    # the model layer reaching up into the use cases
+    results.write_text(results.read_text() + "\nfrom computegrid.services.plan import pipeline  # noqa\n")
+    out = _lint(tree)
+    assert out.returncode != 0
+    assert "BROKEN" in out.stdout
+    assert "computegrid.grid.results -> computegrid.services.plan.pipeline" in out.stdout
