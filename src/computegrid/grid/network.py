@@ -27,8 +27,10 @@ import pypsa
 
 from computegrid.datasets import grid as ds
 from computegrid.errors import InputError
-from computegrid.grid.carriers import CARRIER_COLOURS, CORRIDOR_CARRIER, LOAD_SHEDDING_CARRIER, NICE_NAMES
+from computegrid.grid.carriers import (CARRIER_COLOURS, CORRIDOR_CARRIER, LOAD_SHEDDING_CARRIER, NICE_NAMES,
+                                      VRE_CARRIERS)
 from computegrid.grid.parameters import DEFAULT_PARAMETERS, GridParameters
+from computegrid.grid.results import load_by_bus_mw
 from computegrid.supply.calibration import available_hours_target_h, scale_to_full_load_hours
 
 HOURS = 8760
@@ -301,7 +303,8 @@ def add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float = DEFAULT_PARAME
     voll_cny_per_mwh : float
         Value of lost load, the generators' marginal cost. [CNY/MWh]
     p_nom_mw : float, optional
-        Capacity of each added generator. Default: 1.5 x the bus's peak load (at least 1.5 MW); the
+        Capacity of each added generator. Default: 1.5 x the bus's peak load, static and time-varying
+        loads together (at least 1.5 MW); the
         co-planning model passes a bound that its data-centre draws cannot reach. [MW]
     """
     with warnings.catch_warnings():
@@ -317,7 +320,7 @@ def _add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float, p_nom_mw: floa
     if not buses:
         return
     if p_nom_mw is None:
-        peak = n.loads_t.p_set.T.groupby(n.loads.bus).sum().T.max() if len(n.loads) else pd.Series(dtype=float)
+        peak = load_by_bus_mw(n).max()  # static and time-varying loads
         p_nom = [max(float(peak.get(b, 0.0)), 1.0) * 1.5 for b in buses]
     else:
         p_nom = [float(p_nom_mw)] * len(buses)
@@ -390,9 +393,9 @@ def _build(year, resolution, params, corridor_limits, load_shedding, empty_compo
 
     mc = params.marginal_cost_cny_per_mwh
     pmax, pmin = red["p_max_pu"], red["p_min_pu"]
-    for carrier in ("coal", "gas", "nuclear", "onwind", "offwind", "solar"):
-        provs = [p for p in prov.index if cap.at[p, carrier] > 0 or (empty_components and carrier in (
-            "onwind", "offwind", "solar") and f"{p} {carrier}" in pmax.columns)]
+    for carrier in ("coal", "gas", "nuclear", *VRE_CARRIERS):
+        provs = [p for p in prov.index if cap.at[p, carrier] > 0 or (
+            empty_components and carrier in VRE_CARRIERS and f"{p} {carrier}" in pmax.columns)]
         if not provs:
             continue
         names = [f"{p} {carrier}" for p in provs]

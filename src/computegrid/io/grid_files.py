@@ -36,9 +36,10 @@ import numpy as np
 import pandas as pd
 
 from computegrid.errors import DataFileError
+from computegrid.grid.carriers import VRE_CARRIERS
 from computegrid.units import KW_PER_MW, MW_PER_GW
 
-PROFILE_CARRIERS = ("onwind", "offwind", "solar")
+PROFILE_CARRIERS = VRE_CARRIERS
 
 
 def _name(path) -> str:
