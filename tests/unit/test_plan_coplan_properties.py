@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from computegrid.demand.ai_load import LoadClass
 from computegrid.grid.coplan import CoplanSpec
 from computegrid.grid.coplan_solve import solve_coplan
-from computegrid.services.plan.pipeline import PlanInputs, solve_all
+from computegrid.services.plan.inputs import PlanInputs
+from computegrid.services.plan.solving import solve_all
 from computegrid.services.plan.scenario import load_scenario
 
 logging.getLogger("pypsa").setLevel(logging.ERROR)

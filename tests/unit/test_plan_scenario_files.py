@@ -5,7 +5,7 @@ import yaml
 
 from computegrid.cli.app import main
 from computegrid.errors import InputError
-from computegrid.services.plan.pipeline import prepare
+from computegrid.services.plan.inputs import prepare
 from computegrid.services.plan.scenario import apply_overrides, default_scenario_text, load_scenario
 
 

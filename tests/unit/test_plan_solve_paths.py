@@ -15,8 +15,9 @@ import pytest
 from computegrid.grid.coplan import CoplanSpec, ensure_load_shedding
 from computegrid.grid.coplan_solve import add_site_draws, solve_coplan, solve_fixed, solve_plain
 from computegrid.grid.solve import limits_as_bounds, solve_network
-from computegrid.services.plan import pipeline as plan_service
-from computegrid.services.plan.pipeline import PlanInputs, _spec, solver_options_for, split_cases
+from computegrid.services.plan import solving as plan_service
+from computegrid.services.plan.inputs import PlanInputs, _spec
+from computegrid.services.plan.solving import solver_options_for, split_cases
 from computegrid.services.plan.scenario import load_scenario
 from test_plan_coplan_properties import RTT, SITES, classes, demand, network
 
@@ -203,7 +204,7 @@ def test_block_copies_keep_the_optimum(training_window):
 PARENT = """
 import multiprocessing, os, time
 from concurrent.futures import ProcessPoolExecutor
-from computegrid.services.plan.pipeline import _end_with_parent
+from computegrid.services.plan.solving import _end_with_parent
 
 def pid():
     return os.getpid()

@@ -59,6 +59,15 @@ class PlanLinks(BaseModel):
     files: list[str] = Field(default_factory=list)
 
 
+class PlanFigure(BaseModel):
+    """One headline figure of a plan summary (``computegrid.services.plan.summary.HEADLINE_FIGURES``)."""
+
+    key: str = Field(description="key in summary.scenarios.<case>")
+    title: str = Field(description="label with its unit")
+    unit: str
+    scale: float = Field(description="displayed value = summary value x scale")
+
+
 class PlanRun(BaseModel):
     id: str
     status: Literal["queued", "running", "succeeded", "failed"]
@@ -68,6 +77,8 @@ class PlanRun(BaseModel):
     error: str | None = None
     params: dict[str, Any]
     summary: dict[str, Any] | None = None
+    figures: list[PlanFigure] = Field(default_factory=list,
+                                      description="headline figures of the summary, in display order")
     links: PlanLinks
 
 

@@ -11,21 +11,6 @@ from rich.markup import escape
 
 from computegrid.cli.render import print_json, print_table
 
-ROWS = (
-    ("system cost [bn CNY/yr]", "system_cost_cny_per_year", 1e-9),
-    ("CO2 [Mt/yr]", "emissions_mt_co2_per_year", 1.0),
-    ("wind+solar curtailment [TWh/yr]", "curtailment_twh_per_year", 1.0),
-    ("  without AI load [TWh/yr]", "curtailment_no_ai_twh_per_year", 1.0),
-    ("AI facility energy [TWh/yr]", "ai_energy_twh_per_year", 1.0),
-    ("AI energy at western clusters [-]", "ai_energy_west_frac", 1.0),
-    ("AI energy from otherwise-curtailed power [-]", "ai_energy_from_curtailment_frac", 1.0),
-    ("IT capacity built [GW]", "dc_capacity_total_mw", 1e-3),
-    ("peak net load, eastern provinces [GW]", "peak_net_load_east_mw", 1e-3),
-    ("unserved energy [TWh/yr]", "unserved_energy_twh_per_year", 1.0),
-    ("latency compliance [-]", "latency_compliance_frac", 1.0),
-)
-
-
 def _quiet() -> None:
     for name in ("pypsa", "linopy", "highspy"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -35,8 +20,11 @@ def _quiet() -> None:
 
 def print_summary(summary: dict) -> None:
     """Print the side-by-side table and the explanation of a plan."""
+    from computegrid.services.plan.summary import HEADLINE_FIGURES
+
     scen = summary["scenarios"]
-    rows = [[escape(label)] + [scen[s][key] * f for s in scen] for label, key, f in ROWS]
+    rows = [[escape(f"  {fig.short} [{fig.unit}]" if fig.short else fig.title)] + [fig.value(scen[s]) for s in scen]
+            for fig in HEADLINE_FIGURES]
     print_table(f"computegrid plan: {summary['scenario_name']} ({summary['resolution']}, "
                 f"{summary['runtime_s']} s)", ["figure", *scen], rows)
     caps = [[site] + [scen[s]["dc_capacity_by_site_mw"].get(site, 0.0) for s in scen]

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
               set_: list[str] = typer.Option(None, "--set", help="Override one value: key.sub=value."),
               as_json: bool = typer.Option(False, "--json", help="Print the validated scenario.")) -> None:
         """Validate a scenario file against the data (sites, latency reach) without solving."""
-        from computegrid.services.plan.pipeline import prepare
+        from computegrid.services.plan.inputs import prepare
         from computegrid.services.plan.scenario import load_scenario, scenario_dict
 
         config = load_scenario(str(file), set_ or None)

@@ -112,28 +112,19 @@ def write_pngs(folder: Path, result, inputs) -> list[str]:
     return names
 
 
-def _table_html(summary) -> str:
-    keys = [("system_cost_cny_per_year", "system cost [bn CNY/yr]", 1e-9),
-            ("emissions_mt_co2_per_year", "CO2 [Mt/yr]", 1.0),
-            ("curtailment_twh_per_year", "wind+solar curtailment [TWh/yr]", 1.0),
-            ("curtailment_no_ai_twh_per_year", "curtailment without AI [TWh/yr]", 1.0),
-            ("ai_energy_twh_per_year", "AI facility energy [TWh/yr]", 1.0),
-            ("ai_energy_west_frac", "AI energy in the west [-]", 1.0),
-            ("ai_energy_from_curtailment_frac", "AI energy from otherwise-curtailed power [-]", 1.0),
-            ("dc_capacity_total_mw", "IT capacity built [GW]", 1e-3),
-            ("peak_net_load_east_mw", "peak net load, eastern provinces [GW]", 1e-3),
-            ("unserved_energy_twh_per_year", "unserved energy [TWh/yr]", 1.0),
-            ("latency_compliance_frac", "latency compliance [-]", 1.0)]
+def _table_html(summary, figures) -> str:
+    """Side-by-side table of the headline ``figures`` (label, unit, scale: services.plan.summary)."""
     scen = summary["scenarios"]
     head = "".join(f"<th>{html.escape(s)}</th>" for s in scen)
     rows = "".join(
-        f"<tr><td>{html.escape(label)}</td>" + "".join(f"<td>{scen[s][k] * f:,.4g}</td>" for s in scen) + "</tr>"
-        for k, label, f in keys)
+        f"<tr><td>{html.escape(fig.title)}</td>" + "".join(f"<td>{fig.value(scen[s]):,.4g}</td>" for s in scen)
+        + "</tr>" for fig in figures)
     return f"<table><tr><th></th>{head}</tr>{rows}</table>"
 
 
-def write_html(folder: Path, result, inputs, pngs: list[str]) -> None:
-    """Write ``report.html`` with interactive plotly charts (plotly.js embedded once)."""
+def write_html(folder: Path, result, inputs, pngs: list[str], figures) -> None:
+    """Write ``report.html`` with interactive plotly charts (plotly.js embedded once) and the table
+    of the headline ``figures``."""
     import plotly.graph_objects as go
 
     dispatch, site_fac, class_it = _frames(result, inputs)
@@ -177,7 +168,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><b
 <h1>Co-planning AI compute with the grid: {html.escape(summary['scenario_name'])}</h1>
 <p>Year {summary['year']}, resolution {html.escape(str(summary['resolution']))} ({summary['n_snapshots']} snapshots),
 co-investment {'on' if summary['expand'] else 'off'}, run time {summary['runtime_s']} s.</p>
-<h2>Side by side</h2>{_table_html(summary)}
+<h2>Side by side</h2>{_table_html(summary, figures)}
 <h2>Why the optimiser chose this</h2><ul>{explain}</ul>
 <h2>Charts</h2>{''.join(parts)}
 <h2>Figures</h2>{imgs}
@@ -185,7 +176,8 @@ co-investment {'on' if summary['expand'] else 'off'}, run time {summary['runtime
     (folder / "report.html").write_text(doc, encoding="utf-8")
 
 
-def write_report(folder: Path, result, inputs) -> None:
-    """Write the PNG figures and ``report.html`` into ``folder``."""
+def write_report(folder: Path, result, inputs, figures) -> None:
+    """Write the PNG figures and ``report.html`` into ``folder``; ``figures`` are the headline
+    figures of the side-by-side table (:data:`computegrid.services.plan.summary.HEADLINE_FIGURES`)."""
     pngs = write_pngs(folder, result, inputs)
-    write_html(folder, result, inputs, pngs)
+    write_html(folder, result, inputs, pngs, figures)

@@ -7,8 +7,9 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse
 
-from computegrid.api.schemas import AiLoadResponse, PlanLinks, PlanList, PlanRequest, PlanRun
+from computegrid.api.schemas import AiLoadResponse, PlanFigure, PlanLinks, PlanList, PlanRequest, PlanRun
 from computegrid.api.security import Caller, require_key
+from computegrid.services.plan.summary import HEADLINE_FIGURES
 from computegrid.services.runs import run_files
 from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
 from computegrid.services.runs.store import RunRecord
@@ -23,7 +24,8 @@ def _to_schema(run: RunRecord, runs_dir: Path) -> PlanRun:
                       report_html=f"{base}/files/report.html" if "report.html" in files else None)
     return PlanRun(id=run.id, status=run.status, created_at=run.created_at,
                    started_at=run.started_at, finished_at=run.finished_at, error=run.error,
-                   params=run.params, summary=run.summary, links=links)
+                   params=run.params, summary=run.summary, links=links,
+                   figures=[PlanFigure(key=f.key, title=f.title, unit=f.unit, scale=f.scale) for f in HEADLINE_FIGURES])
 
 
 def build_router() -> APIRouter:

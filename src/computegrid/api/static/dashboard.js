@@ -98,7 +98,7 @@ async function selectRun(runId) {
   document.querySelector("#comparison-table thead").replaceChildren();
   document.querySelector("#comparison-table tbody").replaceChildren();
   if (run.status !== "succeeded" || !run.summary) return;
-  drawComparison(run.summary);
+  drawComparison(run.summary, run.figures);
   drawCurtailment(run.summary);
   drawMap(run.summary, await loadSites());
   drawAiLoad(run.id);
@@ -112,17 +112,11 @@ function scenarios(summary) {
   return names.map(n => [n, all[n]]);
 }
 
-function drawComparison(summary) {
+function drawComparison(summary, figures) {
   const sc = scenarios(summary);
   const names = sc.map(([n]) => n);
-  const metrics = [
-    ["system_cost_cny_per_year", "System cost [bn CNY/yr]", 1e-9],
-    ["emissions_mt_co2_per_year", "CO2 [Mt/yr]", 1],
-    ["curtailment_twh_per_year", "Curtailment [TWh/yr]", 1],
-    ["unserved_energy_twh_per_year", "Unserved [TWh/yr]", 1],
-    ["latency_compliance_frac", "Latency compliance [-]", 1],
-    ["ai_energy_from_curtailment_frac", "AI energy from curtailment [-]", 1],
-  ];
+  // the plan's headline figures (key, label with unit, scale) as the API gives them
+  const metrics = (figures || []).map(f => [f.key, f.title, f.scale]);
   const traces = metrics.slice(0, 3).map(([key, label, f], i) => ({
     type: "bar", name: label, x: names, y: sc.map(([, s]) => (s[key] ?? null) * f),
     xaxis: "x" + (i + 1), yaxis: "y" + (i + 1),

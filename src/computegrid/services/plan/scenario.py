@@ -146,7 +146,7 @@ def load_scenario(source: str | Path | dict | None = None, overrides: list[str] 
     """Load a scenario file (or the default) and apply ``--set`` overrides; validate its shape.
 
     Semantic checks that need the grid data (sites, latency reach) happen in
-    :func:`computegrid.services.plan.pipeline.prepare`.
+    :func:`computegrid.services.plan.inputs.prepare`.
     """
     raw, origin = _raw_from(source)
     raw = apply_overrides(raw, overrides)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from computegrid.errors import InputError
 
-#: Scalar figures compared by ``runs compare`` (per scenario).
-COMPARED = ("system_cost_cny_per_year", "emissions_mt_co2_per_year", "curtailment_twh_per_year",
-            "ai_energy_twh_per_year", "ai_energy_from_curtailment_frac", "ai_energy_west_frac",
-            "unserved_energy_twh_per_year", "latency_compliance_frac", "dc_capacity_total_mw",
-            "peak_net_load_east_mw")
+from computegrid.services.plan.summary import HEADLINE_FIGURES
+
+#: Scalar figures compared by ``runs compare`` (per scenario): the plan's headline figures.
+COMPARED = tuple(fig.key for fig in HEADLINE_FIGURES if fig.compared)
 
 
 def load_run(runs_dir: str | Path, run_id: str) -> dict:

@@ -1,0 +1,59 @@
+"""The typed plan summary is the one definition of the headline figures, their labels and units."""
+
+import dataclasses
+
+from computegrid.services.plan.summary import HEADLINE_FIGURES, ReferenceSummary, ScenarioSummary
+
+#: summary.json keys of one scenario, as the API, the dashboard and `runs compare` read them.
+SCENARIO_KEYS = [
+    "system_cost_cny_per_year", "emissions_mt_co2_per_year", "curtailment_twh_per_year",
+    "curtailment_no_ai_twh_per_year", "curtailment_absorbed_twh_per_year", "ai_energy_twh_per_year",
+    "ai_it_energy_twh_per_year", "ai_energy_by_site_twh_per_year", "ai_energy_by_class_twh_per_year",
+    "ai_energy_by_site_and_class_twh_per_year", "ai_energy_west_frac", "ai_energy_from_curtailment_frac",
+    "unserved_energy_twh_per_year", "unserved_grid_energy_twh_per_year", "unserved_ai_it_energy_twh_per_year",
+    "latency_compliance_frac", "solver_rel_gap", "dc_capacity_by_site_mw", "dc_capacity_total_mw",
+    "dc_capex_cny_per_year", "peak_net_load_east_mw", "peak_net_load_east_no_ai_mw",
+    "marginal_price_at_sites_cny_per_mwh", "mean_price_at_sites_cny_per_mwh",
+]
+
+
+def test_summary_keys_are_the_dataclass_fields():
+    assert [f.name for f in dataclasses.fields(ScenarioSummary)] == SCENARIO_KEYS
+    assert [f.name for f in dataclasses.fields(ReferenceSummary)] == [
+        "system_cost_cny_per_year", "curtailment_twh_per_year", "emissions_mt_co2_per_year",
+        "unserved_energy_twh_per_year", "peak_net_load_east_mw"]
+    assert {fig.key for fig in HEADLINE_FIGURES} <= set(SCENARIO_KEYS)
+
+
+def test_cli_table_labels_are_the_headline_figures(monkeypatch):
+    from computegrid.cli import plan as cli_plan
+
+    printed = {}
+    monkeypatch.setattr(cli_plan, "print_table",
+                        lambda title, columns, rows, console=None: printed.setdefault(title, rows))
+    scen = {k: 2.0 for k in SCENARIO_KEYS} | {"dc_capacity_by_site_mw": {"a": 1.0}}
+    cli_plan.print_summary({"scenarios": {"status-quo": scen, "co-optimised": scen}, "scenario_name": "x",
+                            "resolution": "rep12", "runtime_s": 1.0, "explain": {"text": []}})
+    from rich.markup import escape
+
+    rows = next(iter(printed.values()))
+    assert [r[0] for r in rows] == [escape(label) for label in [
+        "system cost [bn CNY/yr]", "CO2 [Mt/yr]", "wind+solar curtailment [TWh/yr]", "  without AI load [TWh/yr]",
+        "AI facility energy [TWh/yr]", "AI energy at western clusters [-]",
+        "AI energy from otherwise-curtailed power [-]", "IT capacity built [GW]",
+        "peak net load, eastern provinces [GW]", "unserved energy [TWh/yr]", "latency compliance [-]"]]
+    assert rows[0][1:] == [2e-9, 2e-9]  # CNY -> bn CNY
+    assert rows[7][1:] == [2e-3, 2e-3]  # MW -> GW
+
+
+def test_report_compare_and_api_take_the_same_figures():
+    from computegrid.api.schemas import PlanFigure
+    from computegrid.report.plan_report import _table_html
+    from computegrid.services.runs.compare import COMPARED
+
+    assert COMPARED == tuple(f.key for f in HEADLINE_FIGURES if f.compared)
+    scen = {k: 3.0 for k in SCENARIO_KEYS}
+    table = _table_html({"scenarios": {"co-optimised": scen}}, HEADLINE_FIGURES)
+    for fig in HEADLINE_FIGURES:
+        assert f"<td>{fig.title}</td>" in table
+    assert PlanFigure(key="k", title="t", unit="u", scale=1.0).title == "t"
