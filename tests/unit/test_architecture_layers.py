@@ -43,3 +43,11 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     assert out.returncode != 0
     assert "BROKEN" in out.stdout
     assert "computegrid.grid.results -> computegrid.services.plan.pipeline" in out.stdout
+
+
+def test_sources_are_cited_in_the_code_not_as_a_file_outside_the_repository():
+    package = ROOT / "src" / "computegrid"
+    citing = [p.relative_to(package).as_posix() for p in package.rglob("*")
+              if p.is_file() and p.suffix in (".py", ".yaml", ".csv", ".txt", ".md")
+              and "REFERENCES" in p.read_text(encoding="utf-8", errors="ignore")]
+    assert citing == []

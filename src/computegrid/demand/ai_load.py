@@ -15,7 +15,7 @@ References
 .. [2] National Bureau of Statistics of China, provincial statistical communiques 2023 (GDP by
    province, preliminary accounting) [secondary: transcribed, rounded to 0.01 trillion CNY].
 .. [3] State Council Information Office, 2024-08-13: east-west latency between hub nodes
-   "generally met the 20 ms target" [secondary, via REFERENCES.md section 5].
+   "generally met the 20 ms target" [secondary].
 """
 
 from __future__ import annotations

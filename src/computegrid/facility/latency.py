@@ -1,4 +1,4 @@
-"""Network round-trip time between places from great-circle distance (REFERENCES.md, section 6).
+"""Network round-trip time between places from great-circle distance.
 
 RTT_ms = 2 x k x d_km / v_fibre x 1,000 + t_equipment_ms, with d the great-circle distance, k the fibre
 route factor (ratio of fibre path length to great-circle distance, default 1.5), v_fibre = c / 1.468
@@ -15,18 +15,22 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-#: Mean Earth radius [km] (IUGG mean radius R1 = 6,371.0088 km).
+#: Mean Earth radius [km]: R1 = (2a + b) / 3 = 6,371.0088 km of the Geodetic Reference System 1980 adopted by the
+#: IUGG (H. Moritz, "Geodetic Reference System 1980", Journal of Geodesy 74(1), 2000, pp. 128-133). The only
+#: Earth radius of computegrid: every great-circle distance is :func:`great_circle_km`.
 EARTH_RADIUS_KM = 6371.0088
 #: Speed of light in vacuum [km/s] (SI definition).
 SPEED_OF_LIGHT_KM_PER_S = 299_792.458
-#: Group index of standard single-mode fibre at 1,550 nm (Corning SMF-28: 1.4682); REFERENCES.md section 6.
+#: Group index of standard single-mode fibre at 1,550 nm: 1.4682 (Corning SMF-28 Ultra optical fibre, product
+#: information sheet, effective group index of refraction at 1,550 nm).
 FIBRE_GROUP_INDEX = 1.468
-#: Speed of light in fibre [km/s], about 204,000 (REFERENCES.md section 6).
+#: Speed of light in fibre [km/s], about 204,000 (c / group index).
 FIBRE_SPEED_KM_PER_S = SPEED_OF_LIGHT_KM_PER_S / FIBRE_GROUP_INDEX
-#: Default fibre route factor [-] (REFERENCES.md section 6: 1.5; measured medians 1.34 ChinaNet, 1.45 CERNET).
+#: Default fibre route factor [-]: assumption 1.5, above the medians measured by :func:`route_factors` on the
+#: bundled backbone graphs (1.34 ChinaNet, 1.45 CERNET; link-by-link great-circle lengths, a lower bound).
 DEFAULT_ROUTE_FACTOR = 1.5
-#: Default equipment delay on a round trip [ms]. Assumption: the low end of the 0.2-1 ms range of
-#: REFERENCES.md section 6 (long-haul paths with few hops); with it the worked examples round to 15, 20, 24 ms.
+#: Default equipment delay on a round trip [ms]. Assumption: the low end of a 0.2-1 ms range of switching,
+#: routing and serialisation delay (long-haul paths with few hops); with it the worked examples round to 15, 20, 24 ms.
 DEFAULT_EQUIPMENT_MS = 0.2
 
 
@@ -72,7 +76,7 @@ def rtt_ms(lat1_deg, lon1_deg, lat2_deg, lon2_deg, route_factor: float = DEFAULT
 
     Notes
     -----
-    RTT = 2 k d / v + t_eq, REFERENCES.md section 6. With k = 1.5: Beijing-Zhongwei about 15 ms,
+    RTT = 2 k d / v + t_eq. With k = 1.5: Beijing-Zhongwei about 15 ms,
     Shanghai-Qingyang about 20 ms, Shanghai-Zhongwei about 24 ms.
     """
     if route_factor < 1.0:

@@ -42,7 +42,7 @@ class JobClass:
 
 #: Default classes. Sources and assumptions:
 #: - online: 20 ms, the east-west round-trip target between hub nodes that the State Council
-#:   Information Office reported as "generally met" (2024-08-13) [secondary, REFERENCES.md 5];
+#:   Information Office reported as "generally met" (2024-08-13) [secondary];
 #:   no slack (user-facing).
 #: - batch: assumption: 30 ms (1.5x the online limit, data stays in the wider region) and
 #:   4 h of slack (short experiments whose author waits for the result).

@@ -19,7 +19,7 @@ from computegrid.scheduling.jobs import JobTable
 from computegrid.scheduling.signals import SiteSignals, aligned_index
 from computegrid.scheduling.sites import SiteTable, origin_latency_ms
 
-#: DGX H100: 10.2 kW system maximum for 8 GPUs (REFERENCES.md section 4) -> 1.275 kW per
+#: DGX H100: 10.2 kW system maximum for 8 GPUs (NVIDIA DGX H100 datasheet) [secondary] -> 1.275 kW per
 #: accelerator with its share of the host; assumption: jobs run their accelerators at full load.
 POWER_PER_ACCELERATOR_KW = 10.2 / 8
 
