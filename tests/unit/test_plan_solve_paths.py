@@ -154,7 +154,7 @@ def _coplan_model(split: bool, seed=7, **kw):
 
 
 def test_block_copies_shorten_the_dense_columns():
-    from computegrid.grid.solve import day_blocks
+    from computegrid.grid.block_copies import day_blocks
 
     before = _coplan_model(False, training_window="day")
     after = _coplan_model(True, training_window="day")

@@ -27,7 +27,11 @@ def _catalog(hardware_file: Optional[Path]):
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``estimate`` group to ``app``."""
+    """Add the ``estimate`` group to ``app``.
+
+    Longer than 60 lines: each command is a nested function that Typer registers on ``app``,
+    with its options declared in its signature, one per line.
+    """
     group = typer.Typer(help="Estimate the energy and emissions of AI workloads.",
                         no_args_is_help=False, invoke_without_command=True)
 

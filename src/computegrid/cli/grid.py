@@ -8,7 +8,11 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``grid`` command group to ``app``."""
+    """Add the ``grid`` command group to ``app``.
+
+    Longer than 60 lines: each command is a nested function that Typer registers on ``app``,
+    with its options declared in its signature, one per line.
+    """
     grid = typer.Typer(help="China's power system model: show inputs, validate the base year.",
                        no_args_is_help=True)
 

@@ -9,6 +9,11 @@ from computegrid.cli.serve import DEFAULT_DB
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``keys`` commands to ``app``.
+
+    Longer than 60 lines: each command is a nested function that Typer registers on ``app``,
+    with its options declared in its signature, one per line.
+    """
     keys = typer.Typer(help="API keys of the HTTP service (stored as SHA-256 hashes).",
                        no_args_is_help=True)
     app.add_typer(keys, name="keys")

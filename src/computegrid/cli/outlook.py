@@ -11,7 +11,11 @@ from computegrid.cli.render import print_json, print_table
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``outlook`` command to the app."""
+    """Add the ``outlook`` command to the app.
+
+    Longer than 60 lines: each command is a nested function that Typer registers on ``app``,
+    with its options declared in its signature, one per line.
+    """
 
     @app.command("outlook")
     def outlook(

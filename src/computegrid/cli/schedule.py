@@ -10,7 +10,11 @@ import typer
 from computegrid.io.atomic import atomic_write
 
 def register(app: typer.Typer) -> None:
-    """Add the ``schedule`` command to the app."""
+    """Add the ``schedule`` command to the app.
+
+    Longer than 60 lines: each command is a nested function that Typer registers on ``app``,
+    with its options declared in its signature, one per line.
+    """
 
     @app.command("schedule")
     def schedule(

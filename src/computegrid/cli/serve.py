@@ -12,6 +12,12 @@ DEFAULT_DB = "sqlite:///computegrid.db"
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command to ``app``.
+
+    Longer than 60 lines: each command is a nested function that Typer registers on ``app``,
+    with its options declared in its signature, one per line.
+    """
+
     @app.command("serve")
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
@@ -35,7 +41,11 @@ def register(app: typer.Typer) -> None:
             50.0, "--anonymous-rate-limit-per-s",
             help="request rate per client address on the open endpoints [1/s]"),
     ) -> None:
-        """Serve the HTTP API, its OpenAPI spec (/docs) and the dashboard (/dashboard)."""
+        """Serve the HTTP API, its OpenAPI spec (/docs) and the dashboard (/dashboard).
+
+        Longer than 60 lines: its options, one per line, are the whole configuration of the
+        server.
+        """
         if not 0 < port < 65536:
             raise InputError("--port", port, "an integer in 1..65535")
         if workers < 1:

@@ -355,14 +355,14 @@ def make_extra_functionality(spec: CoplanSpec, pairs: pd.DataFrame, consumer_nam
 
 def define_block_copies(n, spec: CoplanSpec, snapshots) -> int:
     """Daily copies of the horizon-wide variables in the rows of every snapshot or window
-    (:func:`~computegrid.grid.solve.split_columns`): capacities of extendable components in their
+    (:func:`~computegrid.grid.block_copies.split_columns`): capacities of extendable components in their
     ``-ext-`` limits, and each class's mean IT load in the site balance, its floor and its windows.
 
     Without them the hourly co-planning problem has about 40 columns of 8,760 entries, and HiPO
     solves it through the augmented system; with them, through the normal equations (measured in
     docs/planning.md). Returns the number of coefficients moved.
     """
-    from computegrid.grid.solve import day_blocks, split_columns
+    from computegrid.grid.block_copies import day_blocks, split_columns
 
     m = n.model
     sn = pd.DatetimeIndex(snapshots)

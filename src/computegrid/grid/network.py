@@ -1,5 +1,8 @@
 """Build the PyPSA model of China's power system (31 provincial buses) from the bundled data.
 
+This module holds one model family, the China network and its hourly inputs (fleet, profiles, must-run,
+hydro inflow, time aggregation, load shedding); it is longer than 400 lines for that reason.
+
 Naming (stable, other packages rely on it):
 
 - buses: province codes (``"AH"`` ... ``"ZJ"``), ``x`` = longitude, ``y`` = latitude of the provincial seat;
@@ -370,6 +373,12 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
 
 
 def _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs):
+    """Build the network from the hourly inputs, component by component.
+
+    Longer than 60 lines: it is one sequence (carriers, buses, loads, generators, storage,
+    corridors, load shedding), kept in one place because the order in which components are added
+    fixes the order of the LP's columns, and with it the solver's path.
+    """
     frames = {"demand": inputs.demand_mw, "p_max_pu": inputs.p_max_pu, "p_min_pu": inputs.p_min_pu,
               "inflow": inputs.hydro_inflow_mw}
     snaps, weights, red = aggregate_time(frames, resolution)

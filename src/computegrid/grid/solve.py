@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pypsa
 import xarray as xr
 
@@ -148,7 +147,8 @@ def limits_as_bounds(n, snapshots=None, components=BOUND_COMPONENTS) -> int:
     return moved
 
 
-#: HiGHS presolve rules to switch off when a model has chained block copies (:func:`split_columns`):
+#: HiGHS presolve rules to switch off when a model has chained block copies
+#: (:func:`computegrid.grid.block_copies.split_columns`):
 #: doubleton equations (bit 9) and the aggregator (bit 12) substitute the copies back into one
 #: dense column. Measured on the 6-hourly co-planning problem (docs/planning.md): with either
 #: rule on, HiPO falls back to the augmented system.
@@ -179,91 +179,6 @@ def hipo_options(solver_options: Mapping) -> dict:
     return {**HIPO_TOLERANCES, **solver_options}
 
 
-def split_columns(m, variable: str, uses: dict, n_blocks: int) -> int:
-    """Give a horizon-wide variable one copy per block of time in the constraints that use it.
-
-    A variable that is fixed over the horizon but enters a constraint in every snapshot (the
-    capacity of an extendable component, the mean IT load of an AI class at a site) is a dense
-    column of the constraint matrix. An interior-point solver factorises ``A D A'``, in which such
-    a column fills a dense block as large as the number of snapshots it touches; at hourly
-    resolution HiGHS' HiPO then gives up the normal equations for the augmented system, several
-    times slower and larger. Here the variable ``x`` gets copies ``x[0], ..., x[B-1]`` chained in
-    time, ``x[0] = x`` and ``x[b] = x[b-1]`` (named ``split-<variable>``, a prefix PyPSA does not map
-    onto its components), and each row of the constraints in ``uses`` refers
-    to its block's copy. The problem and its optimum are unchanged; ``A D A'`` stays banded in
-    time. The chain survives HiGHS' presolve only with :data:`SPLIT_PRESOLVE_RULES_OFF`.
-
-    Parameters
-    ----------
-    m : linopy.Model
-        The model, built.
-    variable : str
-        Name of a one-dimensional linopy variable.
-    uses : dict
-        Constraint name -> (dimension name, block number of each coordinate along it); missing
-        constraints are skipped.
-    n_blocks : int
-        Number of blocks (copies).
-
-    Returns
-    -------
-    int
-        Number of coefficients moved to the copies (0 if there was nothing to split).
-    """
-    from linopy import Variable
-
-    if variable not in m.variables or n_blocks < 2:
-        return 0
-    var = m.variables[variable]
-    if var.labels.ndim != 1:
-        return 0
-    dim = var.labels.dims[0]
-    vlabels = var.labels.values
-    order = np.argsort(vlabels)
-    copies = None
-    moved = 0
-    for cname, (row_dim, blocks) in uses.items():
-        if cname not in m.constraints:
-            continue
-        con = m.constraints[cname]
-        terms = con.vars
-        arr = terms.values
-        hit = np.isin(arr, vlabels) & (arr >= 0)
-        if not hit.any():
-            continue
-        if copies is None:
-            block = pd.RangeIndex(n_blocks, name="block")
-            # same bounds as the variable, so they must be bounds by now (model_functionality);
-            # free copies: 86 HiPO iterations at 6h instead of 61, and a stall at hourly resolution
-            copies = m.add_variables(lower=var.lower.expand_dims(block=block).transpose("block", dim),
-                                     upper=var.upper.expand_dims(block=block).transpose("block", dim),
-                                     name=f"split-{variable}")
-            copy_labels = copies.labels.transpose("block", dim).values
-        axis = terms.dims.index(row_dim)
-        shape = [1] * arr.ndim
-        shape[axis] = arr.shape[axis]
-        block_of = np.broadcast_to(np.asarray(blocks, dtype=int).reshape(shape), arr.shape)
-        pos = order[np.searchsorted(vlabels[order], arr[hit])]
-        new = terms.copy(data=arr.copy())
-        new.values[hit] = copy_labels[block_of[hit], pos]
-        bounds = xr.zeros_like(new, dtype=float)  # not read: update() takes the labels of the terms
-        con.update(variables=Variable(xr.Dataset({"labels": new, "lower": bounds, "upper": bounds}), m, ""))
-        moved += int(hit.sum())
-    if copies is None:
-        return 0
-    m.add_constraints(copies.isel(block=0) - var == 0.0, name=f"split-{variable}-first")
-    later = copies.isel(block=slice(1, None))
-    earlier = copies.isel(block=slice(0, -1)).assign_coords(block=later.indexes["block"])
-    m.add_constraints(later - earlier == 0.0, name=f"split-{variable}-chain")
-    return moved
-
-
-def day_blocks(snapshots) -> np.ndarray:
-    """Block number of each snapshot, one block per calendar day in time order (a representative
-    day is a day). [-]"""
-    return pd.factorize(pd.DatetimeIndex(snapshots).normalize())[0]
-
-
 def chain_functionality(*functions: Callable | None) -> Callable:
     """One ``extra_functionality(n, snapshots)`` that runs the given ones in order (None skipped)."""
 
@@ -279,7 +194,8 @@ def model_functionality(extra_functionality: Callable | None) -> Callable:
     """The ``extra_functionality`` every solve runs: PyPSA's limit rows become bounds
     (:func:`limits_as_bounds`) *before* ``extra_functionality`` adds its constraints.
 
-    In this order the daily copies of a capacity (:func:`split_columns`) inherit its lower bound.
+    In this order the daily copies of a capacity (:func:`~computegrid.grid.block_copies.split_columns`)
+    inherit its lower bound.
     In the reverse order they were free columns (5,110 in the default planning scenario), which
     HiPO handles worse: at hourly resolution it stagnated short of the optimum (docs/planning.md).
     """
@@ -297,7 +213,7 @@ def highs_options(solver_options: Mapping | None = None, *, threads: int | None 
     * HiGHS' own choice (dual simplex) unless the options name a solver (:data:`DEFAULT_SOLVER_OPTIONS`);
     * ``threads`` solver threads and, with ``quiet``, no solver output;
     * every HiPO solve gets :data:`HIPO_TOLERANCES` (:func:`hipo_options`);
-    * a model with block copies (:func:`split_columns`) gets :data:`SPLIT_PRESOLVE_RULES_OFF`;
+    * a model with block copies (:mod:`computegrid.grid.block_copies`) gets :data:`SPLIT_PRESOLVE_RULES_OFF`;
     * the caller's ``solver_options`` win over all of these.
     """
     options = dict(DEFAULT_SOLVER_OPTIONS)

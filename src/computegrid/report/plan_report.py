@@ -29,17 +29,9 @@ def _frames(result, inputs):
     return dispatch, site_fac, class_it
 
 
-def write_pngs(folder: Path, result, inputs) -> list[str]:
-    """Write the PNG figures; return their file names."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    dispatch, site_fac, class_it = _frames(result, inputs)
+def _comparison_png(plt, path: Path, result, inputs) -> None:
+    """Curtailment, AI energy by site and cost difference of the three scenarios."""
     scen = result.summary["scenarios"]
-    names = []
-
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), gridspec_kw={"wspace": 0.55})
     labels = list(scen)
     ax = axes[0]
@@ -50,10 +42,9 @@ def write_pngs(folder: Path, result, inputs) -> list[str]:
     ax.set_title("Curtailment without and with AI load")
     ax.tick_params(axis="x", rotation=15)
     ax = axes[1]
-    sites = inputs.sites.index
     bottom = np.zeros(len(labels))
     cmap = plt.get_cmap("tab20")
-    for i, s in enumerate(sites):
+    for i, s in enumerate(inputs.sites.index):
         v = np.array([scen[k]["ai_energy_by_site_twh_per_year"].get(s, 0.0) for k in labels])
         if v.sum() <= 1e-6:
             continue
@@ -70,10 +61,14 @@ def write_pngs(folder: Path, result, inputs) -> list[str]:
     ax.set_title("Cost difference between scenarios")
     ax.tick_params(axis="x", rotation=15)
     fig.tight_layout()
-    fig.savefig(folder / "comparison.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    names.append("comparison.png")
 
+
+def _dispatch_png(plt, path: Path, result, inputs) -> None:
+    """National dispatch by carrier and AI load by site, co-optimised plan."""
+    dispatch, site_fac, _ = _frames(result, inputs)
+    cmap = plt.get_cmap("tab20")
     fig, axes = plt.subplots(2, 1, figsize=(13, 7), sharex=True)
     ax = axes[0]
     pos = dispatch.clip(lower=0.0)
@@ -91,10 +86,13 @@ def write_pngs(folder: Path, result, inputs) -> list[str]:
     ax.set_title("AI load by site and hour, co-optimised plan")
     ax.legend(fontsize=7, ncol=4, loc="upper left")
     fig.tight_layout()
-    fig.savefig(folder / "dispatch.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    names.append("dispatch.png")
 
+
+def _capacity_map_png(plt, path: Path, result, inputs) -> None:
+    """Data-centre IT capacity built per site, co-optimised plan, on longitude/latitude."""
+    scen = result.summary["scenarios"]
     fig, ax = plt.subplots(figsize=(7.5, 6))
     caps = pd.Series(scen["co-optimised"]["dc_capacity_by_site_mw"]).reindex(inputs.sites.index).fillna(0.0)
     ax.scatter(inputs.sites.longitude_deg, inputs.sites.latitude_deg, s=8, c="k")
@@ -106,10 +104,22 @@ def write_pngs(folder: Path, result, inputs) -> list[str]:
     ax.set_ylabel("latitude [deg]")
     ax.set_title("Data-centre IT capacity built, co-optimised (red: western clusters)")
     fig.tight_layout()
-    fig.savefig(folder / "capacity_map.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    names.append("capacity_map.png")
-    return names
+
+
+def write_pngs(folder: Path, result, inputs) -> list[str]:
+    """Write the PNG figures; return their file names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charts = {"comparison.png": _comparison_png, "dispatch.png": _dispatch_png,
+              "capacity_map.png": _capacity_map_png}
+    for name, draw in charts.items():
+        draw(plt, folder / name, result, inputs)
+    return list(charts)
 
 
 def _table_html(summary, figures) -> str:

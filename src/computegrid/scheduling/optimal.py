@@ -37,6 +37,9 @@ def run_optimal(p: Problem, time_limit_s: float = 300.0, mip_rel_gap: float = 1e
                 initial: tuple[np.ndarray, np.ndarray] | None = None):
     """Solve the scheduling MILP.
 
+    Longer than 60 lines: the MILP's variables, constraints and objective are built in one
+    place, so that the code reads as the formulation.
+
     Parameters
     ----------
     p : Problem

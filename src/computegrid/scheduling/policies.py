@@ -134,6 +134,9 @@ def _aligned_costs(w, rem, occ, cap_s, m, L, flast, e_s, a):
 def run_policy(p: Problem, policy: str) -> tuple[np.ndarray, np.ndarray]:
     """Place every job of ``p`` with a heuristic policy.
 
+    Longer than 60 lines: it is the scheduler's hot loop over the jobs in submit order; the
+    steps for one job share a dozen local arrays, which a split would pass around.
+
     Parameters
     ----------
     p : Problem

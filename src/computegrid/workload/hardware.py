@@ -75,6 +75,9 @@ def _blank(value) -> bool:
 def validate_hardware_table(table: pd.DataFrame, origin: str) -> pd.DataFrame:
     """Check a hardware table and return it with typed columns.
 
+    Longer than 60 lines: one check per column, each naming the row, the column and the value in
+    its error; they validate one table and stay together.
+
     Parameters
     ----------
     table : pandas.DataFrame

@@ -200,7 +200,11 @@ def check_servers_vs_countries(catalog: HardwareCatalog, countries: pd.DataFrame
 
 
 def check_compute_growth(countries: pd.DataFrame, years: float = 2.0) -> ClaimCheck:
-    """Claim 4: AI compute grows x10 every six months; after the chip shortage, a power shortage."""
+    """Claim 4: AI compute grows x10 every six months; after the chip shortage, a power shortage.
+
+    Longer than 60 lines: most of it is the claim's record (each input with its source, and the
+    computation in words).
+    """
     by_iso = countries.set_index("iso_code")
     china_twh = float(by_iso.loc["CHN", "electricity_generation_twh"])
     world_twh = float(countries["electricity_generation_twh"].sum())
