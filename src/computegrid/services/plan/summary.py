@@ -75,8 +75,14 @@ HEADLINE_FIGURES = (
 )
 
 
+class _Record:
+    def to_dict(self) -> dict:
+        """The record as ``summary.json`` holds it (field names are the keys)."""
+        return dataclasses.asdict(self)
+
+
 @dataclass(frozen=True)
-class ReferenceSummary:
+class ReferenceSummary(_Record):
     """Figures of the no-AI reference (``summary.json``: ``reference_no_ai``), annualised."""
 
     system_cost_cny_per_year: float
@@ -85,12 +91,9 @@ class ReferenceSummary:
     unserved_energy_twh_per_year: float
     peak_net_load_east_mw: float
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
 
 @dataclass(frozen=True)
-class ScenarioSummary:
+class ScenarioSummary(_Record):
     """Figures of one solved case (``summary.json``: ``scenarios.<case>``), annualised.
 
     Energies [TWh/yr], emissions [Mt/yr], costs [CNY/yr], capacities and power [MW], prices
@@ -121,9 +124,6 @@ class ScenarioSummary:
     peak_net_load_east_no_ai_mw: float
     marginal_price_at_sites_cny_per_mwh: dict
     mean_price_at_sites_cny_per_mwh: dict
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 def reference_summary(ref) -> ReferenceSummary:
