@@ -26,11 +26,10 @@ number of accelerators busy that hour, from tokens with a FLOP model (see
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import pandas as pd
 
+from computegrid.datasets.traces import load_azure_llm_raw, load_philly_raw
 from computegrid.scheduling.jobs import DEFAULT_CLASSES, JobClass, JobTable, make_jobs
 
 #: Origin provinces given round-robin to Philly's virtual clusters (assumption, see module doc).
@@ -49,28 +48,6 @@ PREFILL_MFU = 0.5
 #: assumption: utilisation of the memory-bound token phase (Splitwise: token generation
 #: under-uses compute); 5% of peak.
 DECODE_MFU = 0.05
-
-
-def _data_path(name: str):
-    return resources.files("computegrid.datasets").joinpath("data", "traces", name)
-
-
-def load_philly_raw() -> pd.DataFrame:
-    """The bundled Philly trace as shipped: timestamp, duration_s [s], num_gpus, cluster."""
-    with resources.as_file(_data_path("philly.csv.gz")) as p:
-        return pd.read_csv(p, compression="gzip")
-
-
-def load_azure_llm_raw() -> pd.DataFrame:
-    """The bundled Azure LLM trace, aggregated per service and hour.
-
-    Columns: service, timestamp (hour start, UTC), n_requests [-], context_tokens [-],
-    generated_tokens [-], observed_s (seconds of that hour inside the trace window) [s].
-    """
-    with resources.as_file(_data_path("azure_llm_2023_hourly.csv")) as p:
-        f = pd.read_csv(p)
-    f["timestamp"] = pd.to_datetime(f["timestamp"], utc=True)
-    return f
 
 
 def philly_jobs(classes: dict[str, JobClass] | None = None,
