@@ -197,7 +197,12 @@ def _window_labels(snapshots: pd.DatetimeIndex, window: str) -> np.ndarray:
 
 
 def define_site_consumers(n, spec: CoplanSpec) -> pd.Index:
-    """Add one consuming, extendable generator per site; return their names (index = site)."""
+    """Data-centre sites as PyPSA generators that only consume; return their names (index = site).
+
+    -p_nom[s] <= p[s,t] <= 0 (``p_min_pu = -1``, ``p_max_pu = 0``), 0 <= p_nom[s] <= PUE[s] x
+    cap_IT[s]; objective += p_nom[s] x capex[s] / PUE[s] x H / 8,760 (capex per MW of IT per year,
+    H the modelled hours). PyPSA's own limit rows (``Generator-ext-*``) hold these bounds.
+    """
     if DC_CARRIER not in n.carriers.index:
         n.add("Carrier", DC_CARRIER, co2_emissions=0.0)
     sites = spec.sites
