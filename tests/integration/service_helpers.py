@@ -196,3 +196,11 @@ def dashboard_runner(params: dict, out_dir: Path) -> dict:
 
 
 DASHBOARD_RUNNER = "service_helpers:dashboard_runner"
+
+
+def hog_runner(params: dict, out_dir: Path) -> dict:
+    """Test double of a planning run that allocates ``overrides.hog_mb`` MB (memory limit test)."""
+    block = bytearray(int(params.get("overrides", {}).get("hog_mb", 0)) * 2**20)
+    summary = {"status": "ok", "bytes": len(block)}
+    (Path(out_dir) / "summary.json").write_text(json.dumps(summary))
+    return summary

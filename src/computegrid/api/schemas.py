@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -38,7 +38,7 @@ class Health(BaseModel):
 
 
 # --- planning runs ----------------------------------------------------------------------------
-OverrideValue = float | int | str | bool
+OverrideValue = Annotated[float, Field(allow_inf_nan=False)] | int | str | bool
 
 
 class PlanRequest(Strict):
@@ -68,6 +68,9 @@ class PlanRun(BaseModel):
     error: str | None = None
     params: dict[str, Any]
     summary: dict[str, Any] | None = None
+    attempts: int = Field(0, description="times the run was started (restarts included)")
+    published_at: datetime | None = Field(None, description="when an operator published the "
+                                          "run's signals to the open endpoints")
     links: PlanLinks
 
 

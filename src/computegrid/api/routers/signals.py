@@ -9,19 +9,22 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from computegrid.api.schemas import SignalsResponse, SiteSignalSeries
 from computegrid.api.security import Caller, optional_key
 from computegrid.errors import InputError
-from computegrid.services.signal_feed import SignalFeed
+from computegrid.services.signal_feed import SignalFeed, SignalsNotReady
 
 
 def current_feed(request: Request) -> SignalFeed:
-    """The signals being served; 503 when there are none yet."""
+    """The signals being served: ``--signals``, else the newest published run, else the default
+    signals; 503 (with ``Retry-After`` while the default signals are built) when none is ready.
+    Runs are served only once an operator published them, never because a key submitted them."""
     cache = request.app.state.signal_cache
-    newest = [] if cache.signals_path else [
-        r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded")]
-    feed = cache.current(newest)
-    if feed is None:
-        raise HTTPException(503, "no grid signals yet: finish a planning run (POST /v1/plans) or "
-                                 "start the server with --signals FILE")
-    return feed
+    published = [] if cache.signals_path else [
+        r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded",
+                                                        published=True)]
+    try:
+        return cache.current(published)
+    except SignalsNotReady as exc:
+        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
+        raise HTTPException(503, str(exc), headers=headers) from None
 
 
 def build_router() -> APIRouter:
