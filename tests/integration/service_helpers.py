@@ -68,7 +68,9 @@ from computegrid.api.app import create_app
 from computegrid.api.settings import ApiSettings
 db, runs_dir, port, runner, n_workers, limit = sys.argv[1:7]
 app = create_app(ApiSettings(db_url=db, runs_dir=Path(runs_dir), plan_runner=runner,
-                             n_workers=int(n_workers), plan_time_limit_s=float(limit)))
+                             n_workers=int(n_workers), plan_time_limit_s=float(limit),
+                             max_active_runs_per_key=1000, max_active_runs_total=1000,
+                             signals_builder=None))
 uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")
 """
 

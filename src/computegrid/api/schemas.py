@@ -198,6 +198,24 @@ class CasEmissionsForecastDTO(BaseModel):
     forecastData: list[CasEmissionsDataDTO] | None  # noqa: N815
 
 
+class CasCarbonIntensityDTO(BaseModel):
+    """``CarbonIntensityDTO`` of the Carbon Aware SDK: average intensity in g/kWh."""
+
+    model_config = ConfigDict(extra="forbid")
+    location: str | None
+    startTime: datetime | None  # noqa: N815 - SDK field name
+    endTime: datetime | None  # noqa: N815
+    carbonIntensity: float  # noqa: N815
+
+
+class CasLocation(BaseModel):
+    """``Location`` of the Carbon Aware SDK (a named place with its coordinates) [deg]."""
+
+    latitude: float | None
+    longitude: float | None
+    name: str | None
+
+
 class CasValidationProblemDetails(BaseModel):
     """``ValidationProblemDetails`` (RFC 7807) as the SDK returns on bad input."""
 

@@ -54,9 +54,10 @@ class ApiSettings:
         above the hourly run's 9.3 GB peak (docs/planning.md) with room for the address space
         that threads reserve without using it.
     max_points : int
-        Most data points in one answer of the Carbon Aware SDK endpoints; more are cut, the
-        earliest kept, and ``X-Total-Count`` says how many there were. [-]
-        assumption: 5,000 points (about 0.5 MB of JSON), a week of hours at 30 locations.
+        Most data points in one answer of the Carbon Aware SDK endpoints: tied best points
+        beyond it are cut (the earliest kept; ``X-Total-Count`` says how many there were), and
+        other queries for more are refused with 400. [-] assumption: 10,000 points (about
+        1 MB of JSON), one year of hours at one location.
     forwarded_allow_ips : tuple of str
         Addresses of reverse proxies whose ``X-Forwarded-For`` is trusted; empty: none.
     health_cache_s : float
@@ -87,7 +88,7 @@ class ApiSettings:
     max_active_runs_total: int = 8
     max_attempts: int = 3
     worker_memory_limit_bytes: int | None = 16 * 2**30
-    max_points: int = 5000
+    max_points: int = 10_000
     forwarded_allow_ips: tuple[str, ...] = ()
     health_cache_s: float = 2.0
     static_rate_limit_per_s: float = 5.0

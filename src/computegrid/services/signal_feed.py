@@ -2,9 +2,9 @@
 or by default the base-year dispatch of the grid model, built once in the background.
 
 Locations: every candidate site (its id, e.g. ``zhangjiakou``) and, in the default signals,
-every province (its English name in lower case, e.g. ``ningxia``, ``innermongolia``). Two sites
-carry a province's name (``beijing``, ``shanghai``); there the id names the site, whose signals
-in the default source are its province's.
+every province (its English name in lower case, e.g. ``ningxia``, ``innermongolia``). Three
+sites carry a province's name (``beijing``, ``shanghai``, ``chongqing``); there the id names the
+site, whose signals in the default source are its province's.
 
 A signals file is the tidy table of :mod:`computegrid.scheduling.signals` (``timestamp``,
 ``site``, ``curtailed_mw``, ``price_cny_per_mwh``, ``co2_avg_kg_per_mwh``,
