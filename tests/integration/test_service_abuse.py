@@ -386,3 +386,65 @@ def test_non_finite_values_never_leave_as_json(app, client):
                                                           "time": "2030-01-01T00:00Z"})
     json.loads(r.text, parse_constant=lambda c: pytest.fail(f"non-finite {c}"))
     assert np.isfinite(r.json()[0]["rating"])
+
+
+# --- findings 6 and 10 on a real server started by `computegrid serve` -------------------------
+def test_6_10_real_server_edge(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from service_helpers import free_port, wait_for
+
+    port = free_port()
+    signals = _flat_signals(tmp_path / "flat.parquet", hours=48)
+    log = tmp_path / "server.log"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in
+                                        env.get("PYTHONPATH", "").split(os.pathsep) if p)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "computegrid", "serve", "--port", str(port), "--db",
+             f"sqlite:///{tmp_path}/s.db", "--runs-dir", str(tmp_path / "runs"), "--signals",
+             str(signals), "--anonymous-rate-limit-per-s", "1", "--header-timeout-s", "1"],
+            stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def up():
+            try:
+                return httpx.get(base + "/openapi.json", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return proc.poll() is not None and pytest.fail(log.read_text())
+        wait_for(up, 60)
+        time.sleep(2.5)  # refill the anonymous bucket (1/s, burst 2)
+        # finding 6: a spoofed X-Forwarded-For from loopback does not give a fresh identity
+        codes = [httpx.get(base + "/v1/signals", params={"site": "west"}, timeout=5,
+                           headers={"X-Forwarded-For": f"10.9.{i}.1"}).status_code
+                 for i in range(8)]
+        assert 429 in codes, codes
+        # finding 10: a key sent in the query string is not written to the access log
+        httpx.get(base + "/v1/sites?api_key=cg_leakedsecret", timeout=5)
+        # finding 10: half-sent request heads are closed after the header timeout
+        socks = []
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            socks.append(s)
+        time.sleep(2.5)
+        closed = 0
+        for s in socks:
+            s.settimeout(1)
+            try:
+                closed += s.recv(100) == b""
+            except (TimeoutError, OSError):
+                pass
+            s.close()
+        assert closed == 20
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert "cg_leakedsecret" not in log.read_text()
+    assert "/v1/sites" in log.read_text()
