@@ -310,9 +310,9 @@ def test_9_scopes(app, client):
 def test_9_expired_keys_are_refused(app, client):
     import time
 
-    key, _ = _key(app, "short", expires_in_s=0.3)
+    key, _ = _key(app, "short", expires_in_s=3.0)
     assert client.get("/v1/sites", headers={"X-API-Key": key}).status_code == 200
-    time.sleep(0.4)
+    time.sleep(3.1)
     assert client.get("/v1/sites", headers={"X-API-Key": key}).status_code == 401
 
 
@@ -448,3 +448,16 @@ def test_6_10_real_server_edge(tmp_path):
         proc.wait(20)
     assert "cg_leakedsecret" not in log.read_text()
     assert "/v1/sites" in log.read_text()
+
+
+def test_1_large_answers_cost_more_of_the_rate_limit(tmp_path):
+    # one year at one location (8,736 points) costs ~87 requests: at 5/s, the next request
+    # waits about 17 s
+    app = create_app(_settings(tmp_path, anonymous_rate_limit_per_s=5.0))
+    with TestClient(app) as c:
+        year = {"location": "west", "time": "2030-01-01T00:00Z", "toTime": "2030-12-31T00:00Z"}
+        codes = [c.get("/emissions/bylocations", params=year).status_code for _ in range(2)]
+        day = {"location": "west", "time": "2030-01-01T00:00Z", "toTime": "2030-01-02T00:00Z"}
+        r = c.get("/emissions/bylocations", params=day)
+    assert codes == [200, 429]
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 10

@@ -55,6 +55,16 @@ class TokenBucketLimiter:
             self._buckets[bucket] = (tokens, now)
             return False, (1.0 - tokens) / rate_per_s
 
+    def debit(self, bucket: str, rate_per_s: float, tokens: float) -> None:
+        """Take ``tokens`` more from a bucket, into debt if need be: a large answer passes
+        (the request was allowed), and the client waits ``debt / rate`` before its next one."""
+        capacity = max(1.0, 2.0 * rate_per_s)
+        now = time.monotonic()
+        with self._lock:
+            have, last = self._buckets.get(bucket, (capacity, now))
+            have = min(capacity, have + (now - last) * rate_per_s)
+            self._buckets[bucket] = (have - tokens, now)
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -94,6 +104,19 @@ def open_rate_limit(request: Request, rate_per_s: float | None = None, prefix: s
     rate = rate_per_s or request.app.state.settings.anonymous_rate_limit_per_s
     _rate_limit(request, f"{prefix}:{client}", rate)
     return client
+
+
+def charge(request: Request, caller: "Caller", tokens: float) -> None:
+    """Charge a request ``tokens`` more (its size) to the caller's bucket: an expensive request
+    costs as much of the rate limit as the cheap requests it stands for."""
+    if tokens <= 0:
+        return
+    limiter: TokenBucketLimiter = request.app.state.limiter
+    if caller.key is not None:
+        limiter.debit(f"key:{caller.key.id}", caller.key.rate_limit_per_s, tokens)
+    else:
+        limiter.debit(f"anon:{caller.client}", request.app.state.settings.anonymous_rate_limit_per_s,
+                      tokens)
 
 
 def _rate_limit(request: Request, bucket: str, rate_per_s: float) -> None:

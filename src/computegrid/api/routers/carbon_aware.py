@@ -33,12 +33,21 @@ from computegrid.api.sdk_params import (
     parse_time,
     problem_response,
 )
-from computegrid.api.security import Caller, optional_key
+from computegrid.api.security import Caller, charge, optional_key
 from computegrid.errors import InputError
 from computegrid.services import carbon_aware as ca
 
 #: Most requests in one batch body. [-] assumption: 100, the most locations one query may name.
 MAX_BATCH = 100
+#: Data points an answer may hold for the price of one request; larger answers cost more of the
+#: caller's rate limit. [-] Measured (docs/service.md, "Limits"): one year of one location
+#: (8,760 points) takes 131 ms of CPU, so 100 points cost about 1.5 ms, as much as a small
+#: request.
+POINTS_PER_REQUEST = 100
+
+
+def _charge_points(request: Request, caller: Caller, n_points: int) -> None:
+    charge(request, caller, n_points / POINTS_PER_REQUEST - 1)
 
 _PROBLEM = {400: {"model": CasValidationProblemDetails, "description": "Bad Request",
                   "content": {PROBLEM_JSON: {}}}}
@@ -112,11 +121,13 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
     """The SDK's routes (eight endpoints); long because each has its parameters documented."""
     router = APIRouter(tags=["carbon-aware-sdk"])
 
-    def by_locations(request: Request, locations: list[str], start, end) -> Response:
+    def by_locations(request: Request, caller: Caller, locations: list[str], start,
+                     end) -> Response:
         feed = current_feed(request)
         start = start or ca.utc_now()
         points = ca.emissions_data(feed.intensity_g_per_kwh("marginal"), locations, start, end,
                                    request.app.state.settings.max_points)
+        _charge_points(request, caller, len(points))
         return JSONResponse(_emissions_data(points)) if points else Response(status_code=204)
 
     @router.get("/emissions/bylocations/best", response_model=list[CasEmissionsData],
@@ -127,7 +138,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
                                       _q("toTime", "date-time"),
                                       _q("durationMinutes", "int", description="computegrid "
                                          "extension: workload length [min], rating = its mean")))
-    def best(request: Request, _caller: Caller = Depends(optional_key)):
+    def best(request: Request, caller: Caller = Depends(optional_key)):
         def build():
             q = SdkQuery(request)
             start, end = q.time("time"), q.time("toTime")
@@ -140,6 +151,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
             if not points:
                 return Response(status_code=204)
             kept, total = ca.cap_points(points, request.app.state.settings.max_points)
+            _charge_points(request, caller, len(kept))
             return JSONResponse(_emissions_data(kept), headers={"X-Total-Count": str(total)})
         return _answer(build)
 
@@ -149,12 +161,12 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
                 summary="Marginal carbon intensity of locations, hour by hour, in a period",
                 openapi_extra=_params(_LOCATION, _q("time", "date-time"),
                                       _q("toTime", "date-time")))
-    def bylocations(request: Request, _caller: Caller = Depends(optional_key)):
+    def bylocations(request: Request, caller: Caller = Depends(optional_key)):
         def build():
             q = SdkQuery(request)
             start, end = q.time("time"), q.time("toTime")
             _start_end(start, end, "time", "toTime")
-            return by_locations(request, q.strings("location"), start, end)
+            return by_locations(request, caller, q.strings("location"), start, end)
         return _answer(build)
 
     @router.get("/emissions/bylocation", response_model=list[CasEmissionsData],
@@ -163,13 +175,13 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
                 summary="Marginal carbon intensity of one location, hour by hour, in a period",
                 openapi_extra=_params(_q("location", required=True), _q("time", "date-time"),
                                       _q("toTime", "date-time")))
-    def bylocation(request: Request, _caller: Caller = Depends(optional_key)):
+    def bylocation(request: Request, caller: Caller = Depends(optional_key)):
         def build():
             q = SdkQuery(request)
             start, end = q.time("time"), q.time("toTime")
             _start_end(start, end, "time", "toTime")
             location = q.string("location")
-            return by_locations(request, [location] if location else [], start, end)
+            return by_locations(request, caller, [location] if location else [], start, end)
         return _answer(build)
 
     @router.get("/emissions/forecasts/current", response_model=list[CasEmissionsForecastDTO],
@@ -177,13 +189,13 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
                 summary="Current forecast per location with its optimal windows",
                 openapi_extra=_params(_LOCATION, _q("dataStartAt", "date-time"),
                                       _q("dataEndAt", "date-time"), _q("windowSize", "int")))
-    def forecasts_current(request: Request, _caller: Caller = Depends(optional_key)):
+    def forecasts_current(request: Request, caller: Caller = Depends(optional_key)):
         def build():
             q = SdkQuery(request)
             start, end = q.time("dataStartAt"), q.time("dataEndAt")
             window = q.integer("windowSize")
-            return JSONResponse(_forecasts(request, q.strings("location"), ca.utc_now(), start,
-                                           end, window))
+            return JSONResponse(_forecasts(request, caller, q.strings("location"), ca.utc_now(),
+                                           start, end, window))
         return _answer(build)
 
     @router.post("/emissions/forecasts/batch", response_model=list[CasEmissionsForecastDTO],
@@ -193,7 +205,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
     def forecasts_batch(request: Request, body: list = Body(..., description=(
             "array of EmissionsForecastBatchParametersDTO: requestedAt, location (required), "
             "dataStartAt, dataEndAt, windowSize")),
-            _caller: Caller = Depends(optional_key)):
+            caller: Caller = Depends(optional_key)):
         def build():
             out = []
             for item in body_items(body, ("requestedAt", "location"), MAX_BATCH):
@@ -201,11 +213,12 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
                 start = parse_time(item.get("datastartat"), "dataStartAt")
                 end = parse_time(item.get("dataendat"), "dataEndAt")
                 window = parse_int(item.get("windowsize"), "windowSize")
-                out += _forecasts(request, [str(item["location"])], requested, start, end, window)
+                out += _forecasts(request, caller, [str(item["location"])], requested, start, end,
+                                  window)
             return JSONResponse(out)
         return _answer(build)
 
-    def _forecasts(request, locations, now, start, end, window) -> list[dict]:
+    def _forecasts(request, caller, locations, now, start, end, window) -> list[dict]:
         feed = current_feed(request)
         forecasts = ca.current_forecasts(feed.intensity_g_per_kwh("marginal"), locations, now,
                                          start, end, window)
@@ -213,6 +226,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
         if n_points > request.app.state.settings.max_points:
             raise SdkProblem("dataEndAt", "a period x locations of at most "
                              f"{request.app.state.settings.max_points} points")
+        _charge_points(request, caller, 2 * n_points)  # the forecast and its optimal points
         return [_forecast_dto(f, start, end, window) for f in forecasts]
 
     @router.get("/emissions/average-carbon-intensity", response_model=CasCarbonIntensityDTO,
@@ -221,7 +235,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
                 openapi_extra=_params(_q("location", required=True),
                                       _q("startTime", "date-time", required=True),
                                       _q("endTime", "date-time", required=True)))
-    def average(request: Request, _caller: Caller = Depends(optional_key)):
+    def average(request: Request, caller: Caller = Depends(optional_key)):
         def build():
             q = SdkQuery(request)
             item = {"location": q.string("location"), "starttime": q.string("startTime"),
@@ -235,9 +249,10 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
                  summary="Average carbon intensity of periods (one per request)")
     def average_batch(request: Request, body: list = Body(..., description=(
             "array of CarbonIntensityBatchParametersDTO: location, startTime, endTime "
-            "(all required)")), _caller: Caller = Depends(optional_key)):
+            "(all required)")), caller: Caller = Depends(optional_key)):
         def build():
             items = body_items(body, ("location", "startTime", "endTime"), MAX_BATCH)
+            charge(request, caller, len(items) - 1)
             return JSONResponse([_average(request, item) for item in items])
         return _answer(build)
 
@@ -256,7 +271,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
     @router.get("/locations", response_model=dict[str, CasLocation],
                 responses={204: {"description": "No locations"}}, operation_id="GetAllLocations",
                 summary="Every location (sites and provinces) with its coordinates")
-    def locations(request: Request, _caller: Caller = Depends(optional_key)):
+    def locations(request: Request, caller: Caller = Depends(optional_key)):
         return JSONResponse(ca.location_catalog())
 
     return router

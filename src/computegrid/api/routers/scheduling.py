@@ -14,7 +14,7 @@ from computegrid.api.schemas import (
     ScheduleRequest,
     ScheduleResponse,
 )
-from computegrid.api.security import Caller, require_key
+from computegrid.api.security import Caller, charge, require_key
 from computegrid.errors import InputError
 from computegrid.services.carbon_aware import check_year
 
@@ -28,6 +28,11 @@ MAX_BEST_SEARCH_H = 8760
 #: assumption: 250,000 job-hours, 5,000 jobs of the training class's default 24 h slack and 26 h
 #: of run time on average, about 0.3 s (the review measured 9.6 s for 8.76 million).
 MAX_SCHEDULE_SEARCH_H = 250_000
+#: Search hours of ``/v1/best`` and jobs of ``/v1/schedule`` that cost one request of the
+#: key's rate limit. [-] Measured (docs/service.md, "Limits"): a one-year window without
+#: alternatives takes 30 ms of CPU, 5,000 jobs 570 ms; a small request 5-15 ms.
+BEST_HOURS_PER_REQUEST = 2190
+SCHEDULE_JOBS_PER_REQUEST = 50
 
 
 def _hours(a: datetime, b: datetime) -> float:
@@ -37,10 +42,11 @@ def _hours(a: datetime, b: datetime) -> float:
     return (utc(b) - utc(a)).total_seconds() / 3600.0
 
 
-def check_best_window(body: BestRequest, start: datetime) -> None:
-    """Refuse a ``/v1/best`` search beyond :data:`MAX_WINDOW_H` or :data:`MAX_BEST_SEARCH_H`."""
+def check_best_window(body: BestRequest, start: datetime) -> float:
+    """Refuse a ``/v1/best`` search beyond :data:`MAX_WINDOW_H` or :data:`MAX_BEST_SEARCH_H`;
+    returns the search's size: window x (1 + alternatives). [h]"""
     if body.deadline is None:
-        return
+        return 0.0
     window_h = _hours(start, body.deadline)
     if window_h > MAX_WINDOW_H:
         raise InputError("body.deadline", body.deadline.isoformat(),
@@ -49,6 +55,7 @@ def check_best_window(body: BestRequest, start: datetime) -> None:
         raise InputError("body.deadline", body.deadline.isoformat(),
                          f"a window x (1 + n_alternatives) of at most {MAX_BEST_SEARCH_H} h "
                          "(a shorter window or fewer alternatives)")
+    return window_h * (1 + body.n_alternatives)
 
 
 def check_schedule_windows(jobs: list) -> None:
@@ -86,7 +93,7 @@ def build_router() -> APIRouter:
         check_year(start, "body.earliest_start")
         if body.deadline is not None:
             check_year(body.deadline, "body.deadline")
-        check_best_window(body, start)
+        charge(request, _caller, check_best_window(body, start) / BEST_HOURS_PER_REQUEST - 1)
         job = JobRequest(job_class=body.job_class, duration_h=body.duration_h,
                          origin_province=body.origin_province, earliest_start=start,
                          n_accelerators=body.n_accelerators, energy_mwh=body.energy_mwh,
@@ -101,6 +108,7 @@ def build_router() -> APIRouter:
         from computegrid.services.schedule import schedule_jobs
 
         check_schedule_windows(body.jobs)
+        charge(request, _caller, len(body.jobs) / SCHEDULE_JOBS_PER_REQUEST - 1)
         feed = current_feed(request)
         records = []
         for i, job in enumerate(body.jobs):
