@@ -206,3 +206,19 @@ def hog_runner(params: dict, out_dir: Path) -> dict:
     summary = {"status": "ok", "bytes": len(block)}
     (Path(out_dir) / "summary.json").write_text(json.dumps(summary))
     return summary
+
+
+def quick_signals_frame():
+    """Test double of the default signals builder: two locations, 48 hours, after 1 s."""
+    import pandas as pd
+
+    time.sleep(1.0)
+    ts = pd.date_range("2030-01-01T00:00Z", periods=48, freq="h")
+    return pd.concat([pd.DataFrame({"timestamp": ts, "site": site, "curtailed_mw": 0.0,
+                                    "price_cny_per_mwh": 300.0, "co2_avg_kg_per_mwh": avg,
+                                    "co2_marginal_kg_per_mwh": marg})
+                      for site, avg, marg in (("ningxia", 600.0, 900.0),
+                                              ("shanghai", 500.0, 800.0))], ignore_index=True)
+
+
+QUICK_SIGNALS = "service_helpers:quick_signals_frame"

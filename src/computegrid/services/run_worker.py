@@ -222,15 +222,20 @@ class RunWorkerPool:
         self.store.finish_run(run_id, result["summary"])
 
 
+#: CPU priority of planning runs (``nice`` increment): they yield the CPU to the HTTP server.
+RUN_NICENESS = 10
+
+
 def _limit_memory(limit_bytes: int | None):
-    """``preexec_fn`` that caps the child's address space (``RLIMIT_AS``), or ``None``."""
-    if not limit_bytes:
-        return None
+    """``preexec_fn`` of a run's child: lower CPU priority, and its address space capped
+    (``RLIMIT_AS``) when ``limit_bytes`` is given."""
 
     def apply() -> None:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (int(limit_bytes), int(limit_bytes)))
+        os.nice(RUN_NICENESS)
+        if limit_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (int(limit_bytes), int(limit_bytes)))
 
     return apply
 

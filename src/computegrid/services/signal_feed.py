@@ -253,13 +253,18 @@ class SignalFeedCache:
                               "retry later", BUILDING_RETRY_AFTER_S)
 
     def _build(self) -> None:
-        import importlib
+        import multiprocessing
+        import os
         import time
+        from concurrent.futures import ProcessPoolExecutor
 
         t0 = time.perf_counter()
         try:
-            module_name, _, fn_name = str(self.builder).partition(":")
-            frame = getattr(importlib.import_module(module_name), fn_name)()
+            # In a child process at low CPU priority: the solve neither holds this process's
+            # GIL nor takes the CPU from the requests being answered meanwhile.
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=os.nice, initargs=(10,)) as pool:
+                frame = pool.submit(_call, str(self.builder)).result()
             feed = SignalFeed(source="default: base-year grid dispatch",
                               generated_at=datetime.now(UTC),
                               signals=make_signals(to_hourly(frame), source="default signals"))
@@ -270,6 +275,14 @@ class SignalFeedCache:
         with self._lock:
             self._default = feed
             self.build_seconds = time.perf_counter() - t0
+
+
+def _call(builder: str) -> pd.DataFrame:
+    """Call ``module:function`` (in the builder's child process)."""
+    import importlib
+
+    module_name, _, fn_name = builder.partition(":")
+    return getattr(importlib.import_module(module_name), fn_name)()
 
 
 __all__ = ["SIGNAL_COLUMNS", "SignalFeed", "SignalFeedCache", "SignalsNotReady",
