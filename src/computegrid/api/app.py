@@ -18,7 +18,7 @@ from computegrid.api.security import (
     TokenBucketLimiter,
 )
 from computegrid.api.settings import ApiSettings
-from computegrid.services.run_worker import RunWorkerPool, WorkerSettings
+from computegrid.services.run_worker import DEFAULT_PLAN_RUNNER, RunWorkerPool, WorkerSettings
 from computegrid.services.placement import PlacementService
 from computegrid.services.runs_store import open_store
 from computegrid.services.signal_feed import SignalFeedCache
@@ -57,6 +57,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             memory_limit_bytes=settings.worker_memory_limit_bytes))
         app.state.store = store
         app.state.pool = pool
+        if settings.start_workers and settings.plan_runner == DEFAULT_PLAN_RUNNER:
+            # POST /v1/plans checks resolutions with the grid model's parser: import it (and
+            # PyPSA, seconds of CPU under the GIL) before serving, not in the middle of traffic.
+            import computegrid.grid.network  # noqa: F401
         if settings.start_workers:
             pool.start()
         try:
