@@ -9,26 +9,10 @@ import math
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from test_service_abuse import _flat_signals, _key, _settings
+from test_service_abuse import _flat_signals, _key, _settings, app, client  # noqa: F401
 
 from computegrid.api.app import create_app
 from computegrid.api.settings import ApiSettings
-
-
-@pytest.fixture
-def app(tmp_path):
-    return create_app(_settings(tmp_path))
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
-
-
-def _key(app, name="k", **kw):
-    kw.setdefault("rate_limit_per_s", 10_000)
-    return app.state.store.create_key(name, **kw)
 
 
 # --- finding 6: spoofable rate-limit identity, buckets never evicted ---------------------------
