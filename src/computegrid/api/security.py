@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from computegrid.services.runs_store import ApiKeyRecord, RunStore, hash_api_key
@@ -138,31 +139,42 @@ class KeyCache:
         self._entries: dict[str, tuple[float, ApiKeyRecord]] = {}
         self._lock = threading.Lock()
 
-    def get(self, store: RunStore, key: str) -> ApiKeyRecord | None:
+    def cached(self, key: str) -> tuple[bool, ApiKeyRecord | None]:
+        """``(True, record)`` when ``key`` was authenticated less than ``ttl_s`` ago (``record``
+        ``None`` if it has expired since), else ``(False, None)``: ask the store."""
         if self.ttl_s <= 0:
-            return store.authenticate(key)
-        digest = hash_api_key(key)
-        now = time.monotonic()
+            return False, None
         with self._lock:
-            hit = self._entries.get(digest)
-        if hit is not None and now - hit[0] < self.ttl_s:
-            return hit[1] if hit[1].active() else None
+            hit = self._entries.get(hash_api_key(key))
+        if hit is not None and time.monotonic() - hit[0] < self.ttl_s:
+            return True, (hit[1] if hit[1].active() else None)
+        return False, None
+
+    def lookup(self, store: RunStore, key: str) -> ApiKeyRecord | None:
+        """Ask the store (a database query: call it off the event loop) and remember."""
         record = store.authenticate(key)
-        with self._lock:
-            if record is None:
-                self._entries.pop(digest, None)
-            else:
-                if len(self._entries) > 10_000:  # bound memory under key-guessing traffic
-                    self._entries.clear()
-                self._entries[digest] = (now, record)
+        if self.ttl_s > 0:
+            digest = hash_api_key(key)
+            with self._lock:
+                if record is None:
+                    self._entries.pop(digest, None)
+                else:
+                    if len(self._entries) > 10_000:  # bound memory under key-guessing traffic
+                        self._entries.clear()
+                    self._entries[digest] = (time.monotonic(), record)
         return record
 
 
-def _authenticate(request: Request) -> ApiKeyRecord | None:
+async def _authenticate(request: Request) -> ApiKeyRecord | None:
+    """The presented key's record; the cache is read on the event loop (cheap), the store is
+    asked in the thread pool (a database query)."""
     presented = _presented_key(request)
     if presented is None:
         return None
-    record = request.app.state.key_cache.get(request.app.state.store, presented)
+    cache: KeyCache = request.app.state.key_cache
+    hit, record = cache.cached(presented)
+    if not hit:
+        record = await run_in_threadpool(cache.lookup, request.app.state.store, presented)
     if record is None:
         # Failed attempts count against the client address, so keys cannot be guessed fast.
         open_rate_limit(request)
@@ -171,9 +183,9 @@ def _authenticate(request: Request) -> ApiKeyRecord | None:
     return record
 
 
-def require_key(request: Request) -> Caller:
+async def require_key(request: Request) -> Caller:
     """Dependency: an active API key is required; applies the key's rate limit."""
-    record = _authenticate(request)
+    record = await _authenticate(request)
     if record is None:
         raise HTTPException(status_code=401,
                             detail=f"API key required: send it in the {API_KEY_HEADER} header "
@@ -186,8 +198,8 @@ def require_key(request: Request) -> Caller:
 def require_scope(scope: str):
     """Dependency factory: an active key whose scope includes ``scope`` (else 403)."""
 
-    def dependency(request: Request) -> Caller:
-        caller = require_key(request)
+    async def dependency(request: Request) -> Caller:
+        caller = await require_key(request)
         if not caller.key.allows(scope):
             raise HTTPException(status_code=403, detail=f"this key's scope is "
                                 f"'{caller.key.scope}'; this needs the '{scope}' scope "
@@ -197,10 +209,10 @@ def require_scope(scope: str):
     return dependency
 
 
-def optional_key(request: Request) -> Caller:
+async def optional_key(request: Request) -> Caller:
     """Dependency for open read-only endpoints: a key is optional (its own rate limit applies);
     without one, the per-address anonymous rate limit applies."""
-    record = _authenticate(request)
+    record = await _authenticate(request)
     if record is not None:
         _rate_limit(request, f"key:{record.id}", record.rate_limit_per_s)
         return Caller(record, client_address(request))
