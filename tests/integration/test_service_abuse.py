@@ -232,3 +232,10 @@ def test_1_large_answers_cost_more_of_the_rate_limit(tmp_path):
         r = c.get("/emissions/bylocations", params=day)
     assert codes == [200, 429]
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 10
+
+
+def test_1_a_year_of_every_site_from_v1_signals_costs_more(tmp_path):
+    app = create_app(_settings(tmp_path, anonymous_rate_limit_per_s=5.0))
+    with TestClient(app) as c:
+        codes = [c.get("/v1/signals").status_code for _ in range(2)]  # 2 sites x 8,760 h
+    assert codes == [200, 429]

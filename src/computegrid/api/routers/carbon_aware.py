@@ -15,7 +15,7 @@ from datetime import datetime
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from computegrid.api.routers.signals import current_feed
+from computegrid.api.routers.signals import POINTS_PER_REQUEST, current_feed
 from computegrid.api.schemas import (
     CasCarbonIntensityDTO,
     CasEmissionsData,
@@ -39,11 +39,10 @@ from computegrid.services import carbon_aware as ca
 
 #: Most requests in one batch body. [-] assumption: 100, the most locations one query may name.
 MAX_BATCH = 100
-#: Data points an answer may hold for the price of one request; larger answers cost more of the
-#: caller's rate limit. [-] Measured (docs/service.md, "Limits"): one year of one location
-#: (8,760 points) takes 131 ms of CPU, so 100 points cost about 1.5 ms, as much as a small
-#: request.
-POINTS_PER_REQUEST = 100
+# POINTS_PER_REQUEST: data points an answer may hold for the price of one request; larger
+# answers cost more of the caller's rate limit. Measured (docs/service.md, "Limits"): one year
+# of one location (8,760 points) takes 131 ms of CPU, so 100 points cost about 1.5 ms, as much
+# as a small request.
 
 
 def _charge_points(request: Request, caller: Caller, n_points: int) -> None:
