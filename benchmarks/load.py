@@ -226,6 +226,7 @@ async def _abuse(host: str, port: int, key: str, duration_s: float, mix) -> dict
 
 
 def main() -> int:
+    """Run the load test (long: parse, start the server, warm up, drive, report, in order)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--duration-s", type=float, default=60.0, help="length of the test [s]")

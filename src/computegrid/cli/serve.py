@@ -12,6 +12,7 @@ DEFAULT_DB = "sqlite:///computegrid.db"
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``serve`` (long: its options are declared in the signature, as Typer needs)."""
     @app.command("serve")
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
