@@ -6,11 +6,19 @@ endpoint: requests, errors, throughput and p50/p99 latency. Latency is measured 
 request's *scheduled* send time, so a stalled server cannot hide queueing (no coordinated
 omission). Target (issue 7): p99 under 50 ms and no errors at 200 requests/s on two cores.
 
+With ``--abuse``, an abusive client runs at the same time (issue 17): anonymous floods of the
+most expensive open queries (a year of hourly points; 100 repeated locations over a year),
+searches over windows of centuries and years with every alternative, a key spamming planning
+runs (two are accepted and run, the rest refused), and 200 connections that never finish their
+request head. It is bounded: ``ABUSE_CONNECTIONS`` closed-loop connections for the duration of
+the test, each request with a 10 s timeout. The normal traffic must still keep p99 under 50 ms
+and lose no request.
+
 Signals: ``--signals FILE`` (a planning run's signals.parquet or run folder); without it, a
 signals table of the real shape (every candidate site x 8,760 hours) is generated with
 synthetic values -- latency does not depend on the values, and the numbers are never shown.
 
-    python benchmarks/load.py [--rate 200] [--duration-s 60] [--signals runs/<id>]
+    python benchmarks/load.py [--rate 200] [--duration-s 60] [--signals runs/<id>] [--abuse]
 """
 
 from __future__ import annotations
@@ -88,7 +96,8 @@ class _Connection:
     async def request(self, method: str, target: str, body: bytes | None) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        head = (f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\nX-API-Key: {self.key}\r\n"
+        auth = f"X-API-Key: {self.key}\r\n" if self.key else ""
+        head = (f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\n{auth}"
                 f"Content-Length: {len(body or b'')}\r\n")
         if body:
             head += "Content-Type: application/json\r\n"
@@ -147,13 +156,85 @@ async def _drive(host: str, port: int, key: str, rate: float, duration_s: float,
     return {"results": results, "wall_s": time.perf_counter() - t0}
 
 
+#: Closed-loop connections of the abusive client (each sends its next request when the last is
+#: answered), and half-open connections it leaves hanging.
+ABUSE_CONNECTIONS = 8
+ABUSE_HALF_OPEN = 200
+
+
+def _abusive_requests(sites: list[str]):
+    """The abusive mix: (label, method, target, body, use_key)."""
+    from urllib.parse import urlencode
+
+    year = {"time": "2030-01-01T00:00:00Z", "toTime": "2030-12-31T00:00:00Z"}
+    job = {"duration_h": 4, "n_accelerators": 64, "origin_province": "Shanghai",
+           "earliest_start": "2030-01-01T00:00:00Z"}
+    return [
+        ("flood: bylocations one year", "GET",
+         "/emissions/bylocations?" + urlencode({"location": sites[0], **year}), None, False),
+        ("flood: best, 100 locations, one year", "GET",
+         "/emissions/bylocations/best?" + urlencode({"location": sites * 7 + sites[:2], **year},
+                                                    doseq=True), None, False),
+        ("window: /v1/best to 2200", "POST", "/v1/best",
+         {**job, "deadline": "2200-01-01T00:00:00Z"}, True),
+        ("window: /v1/best one year x 6", "POST", "/v1/best",
+         {**job, "deadline": "2030-12-31T00:00:00Z", "n_alternatives": 5}, True),
+        ("queue spam: POST /v1/plans", "POST", "/v1/plans", {"scenario": "china-2030"}, True),
+    ]
+
+
+async def _abuse(host: str, port: int, key: str, duration_s: float, mix) -> dict:
+    """Run the abusive client for ``duration_s``; returns status counts per request kind."""
+    import json
+    from collections import Counter
+
+    counts = {label: Counter() for label, *_ in mix}
+    stop = time.perf_counter() + duration_s
+    half_open = []
+    for _ in range(ABUSE_HALF_OPEN):
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # never finished
+            half_open.append((reader, writer))
+        except OSError:
+            break
+
+    async def loop(k: int) -> None:
+        keyed = _Connection(host, port, key)
+        anonymous = _Connection(host, port, "")
+        i = k
+        while time.perf_counter() < stop:
+            label, method, target, body, use_key = mix[i % len(mix)]
+            i += 1
+            conn = keyed if use_key else anonymous
+            try:
+                code = await asyncio.wait_for(conn.request(
+                    method, target, json.dumps(body).encode() if body else None), 10.0)
+            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
+                conn.writer, code = None, 0
+            counts[label][code] += 1
+
+    await asyncio.gather(*(loop(k) for k in range(ABUSE_CONNECTIONS)))
+    closed = 0
+    for reader, writer in half_open:
+        try:
+            closed += await asyncio.wait_for(reader.read(1), 0.05) == b""
+        except (asyncio.TimeoutError, OSError):
+            pass
+        writer.close()
+    return {"counts": counts, "half_open": len(half_open), "half_open_closed_by_server": closed}
+
+
 def main() -> int:
+    """Run the load test (long: parse, start the server, warm up, drive, report, in order)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--duration-s", type=float, default=60.0, help="length of the test [s]")
     parser.add_argument("--signals", type=Path, default=None, help="signals file or run folder")
     parser.add_argument("--http-workers", type=int, default=2,
                         help="server processes (computegrid serve --http-workers)")
+    parser.add_argument("--abuse", action="store_true",
+                        help="run an abusive client at the same time (see the module doc)")
     args = parser.parse_args()
     if not (0 < args.rate <= 2000 and 0 < args.duration_s <= 600):
         parser.error("--rate must be in (0, 2000] and --duration-s in (0, 600]")
@@ -167,6 +248,7 @@ def main() -> int:
         db = f"sqlite:///{tmp_path}/store.db"
         store = open_store(db)
         key, _ = store.create_key("load-test", rate_limit_per_s=10 * args.rate)
+        abuser, _ = store.create_key("abuser", rate_limit_per_s=20.0)  # the CLI's default
         store.close()
         port = _free_port()
         env = dict(os.environ)
@@ -201,7 +283,8 @@ def main() -> int:
             tree = _tree(server.pid)
             cpu0 = sum(_cpu_s(pid) for pid in tree)
             load0 = os.getloadavg()[0]
-            out = asyncio.run(_drive(HOST, port, key, args.rate, args.duration_s, mix))
+            out = asyncio.run(_both(port, key, abuser, args, mix,
+                                    _abusive_requests([s.site for s in list_sites()])))
             server_cpu_s = sum(_cpu_s(pid) for pid in tree) - cpu0
             load1 = os.getloadavg()[0]
             server_peak_kib = sum(_peak_rss_kib(pid) for pid in tree)
@@ -209,7 +292,8 @@ def main() -> int:
             server.terminate()
             server.wait(20)
 
-    print(f"load test on {HOST}: {args.rate:g} requests/s for {args.duration_s:g} s, "
+    print(f"load test on {HOST}{' with the abusive client' if args.abuse else ''}: "
+          f"{args.rate:g} requests/s for {args.duration_s:g} s, "
           f"{os.cpu_count()} CPUs; wall time {out['wall_s']:.1f} s")
     print(f"{'endpoint':36s} {'requests':>8s} {'errors':>6s} {'req/s':>7s} {'p50 ms':>7s} "
           f"{'p99 ms':>7s} {'max ms':>7s}")
@@ -232,9 +316,30 @@ def main() -> int:
     print(f"server processes: {args.http_workers}; peak memory: server {server_peak_kib / 1024:.0f} MiB "
           f"(sum over processes), load generator "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if "abuse" in out:
+        _print_abuse(out["abuse"])
     verdict = "met" if (p99 < 50.0 and all_err == 0) else "NOT met"
     print(f"target p99 < 50 ms with no errors: {verdict}")
     return 0
+
+
+async def _both(port: int, key: str, abuser: str, args, mix, abusive_mix) -> dict:
+    """The normal traffic, and the abusive client beside it when ``args.abuse``."""
+    normal = _drive(HOST, port, key, args.rate, args.duration_s, mix)
+    if not args.abuse:
+        return await normal
+    out, abuse = await asyncio.gather(normal, _abuse(HOST, port, abuser, args.duration_s,
+                                                     abusive_mix))
+    out["abuse"] = abuse
+    return out
+
+
+def _print_abuse(abuse: dict) -> None:
+    print(f"abusive client ({ABUSE_CONNECTIONS} connections): status counts")
+    for label, counts in abuse["counts"].items():
+        print(f"  {label:40s} " + ", ".join(f"{code}: {n}" for code, n in sorted(counts.items())))
+    print(f"  half-open request heads: {abuse['half_open']} opened, "
+          f"{abuse['half_open_closed_by_server']} closed by the server")
 
 
 def _tree(pid: int) -> list[int]:

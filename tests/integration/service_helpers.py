@@ -68,7 +68,9 @@ from computegrid.api.app import create_app
 from computegrid.api.settings import ApiSettings
 db, runs_dir, port, runner, n_workers, limit = sys.argv[1:7]
 app = create_app(ApiSettings(db_url=db, runs_dir=Path(runs_dir), plan_runner=runner,
-                             n_workers=int(n_workers), plan_time_limit_s=float(limit)))
+                             n_workers=int(n_workers), plan_time_limit_s=float(limit),
+                             max_active_runs_per_key=1000, max_active_runs_total=1000,
+                             signals_builder=None))
 uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")
 """
 
@@ -196,3 +198,27 @@ def dashboard_runner(params: dict, out_dir: Path) -> dict:
 
 
 DASHBOARD_RUNNER = "service_helpers:dashboard_runner"
+
+
+def hog_runner(params: dict, out_dir: Path) -> dict:
+    """Test double of a planning run that allocates ``overrides.hog_mb`` MB (memory limit test)."""
+    block = bytearray(int(params.get("overrides", {}).get("hog_mb", 0)) * 2**20)
+    summary = {"status": "ok", "bytes": len(block)}
+    (Path(out_dir) / "summary.json").write_text(json.dumps(summary))
+    return summary
+
+
+def quick_signals_frame():
+    """Test double of the default signals builder: two locations, 48 hours, after 1 s."""
+    import pandas as pd
+
+    time.sleep(1.0)
+    ts = pd.date_range("2030-01-01T00:00Z", periods=48, freq="h")
+    return pd.concat([pd.DataFrame({"timestamp": ts, "site": site, "curtailed_mw": 0.0,
+                                    "price_cny_per_mwh": 300.0, "co2_avg_kg_per_mwh": avg,
+                                    "co2_marginal_kg_per_mwh": marg})
+                      for site, avg, marg in (("ningxia", 600.0, 900.0),
+                                              ("shanghai", 500.0, 800.0))], ignore_index=True)
+
+
+QUICK_SIGNALS = "service_helpers:quick_signals_frame"

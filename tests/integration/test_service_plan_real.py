@@ -62,10 +62,17 @@ def test_real_run_summary_and_files(finished_run):
     assert not list((tmp / "runs").glob(".tmp-*"))
 
 
-def test_real_run_signals_are_served(finished_run):
-    base, key, run, _ = finished_run
+def test_real_run_signals_are_served_once_published(finished_run):
+    base, key, run, tmp = finished_run
     sites = httpx.get(f"{base}/v1/sites", headers={"X-API-Key": key}, timeout=10).json()["sites"]
     ids = [s["site"] for s in sites][:3]
+    # a key's run is not served to others until an operator publishes it (issue 17, finding 4)
+    assert httpx.get(f"{base}/v1/signals", timeout=10).status_code == 503
+    store = open_store(f"sqlite:///{tmp}/store.db")
+    admin, _ = store.create_key("ops", rate_limit_per_s=1000, scope="admin")
+    store.close()
+    r = httpx.post(f"{base}/v1/plans/{run['id']}/publish", headers={"X-API-Key": admin}, timeout=10)
+    assert r.status_code == 200 and r.json()["published_at"]
     sig = httpx.get(f"{base}/v1/signals", params={"site": ids[0], "start": "2030-07-01T00:00:00Z",
                                                   "end": "2030-07-02T00:00:00Z"}, timeout=10)
     assert sig.status_code == 200

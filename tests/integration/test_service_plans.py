@@ -18,7 +18,8 @@ def client(tmp_path, monkeypatch):
     for k, v in child_env().items():
         monkeypatch.setenv(k, v)
     app = create_app(ApiSettings(db_url=f"sqlite:///{tmp_path}/store.db", runs_dir=tmp_path / "runs",
-                                 plan_runner=SLEEP_RUNNER, n_workers=2, plan_time_limit_s=3.0))
+                                 plan_runner=SLEEP_RUNNER, n_workers=2, plan_time_limit_s=3.0,
+                                 max_active_runs_per_key=20, max_active_runs_total=20))
     with TestClient(app) as c:
         key, _ = app.state.store.create_key("tests", rate_limit_per_s=1000)
         c.headers["X-API-Key"] = key

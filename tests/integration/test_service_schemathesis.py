@@ -38,11 +38,13 @@ def server(tmp_path_factory):
     ).to_parquet(tmp / "signals.parquet", index=False)
     db = f"sqlite:///{tmp}/store.db"
     store = open_store(db)
-    key, _ = store.create_key("schemathesis", rate_limit_per_s=100_000)
+    key, _ = store.create_key("schemathesis", rate_limit_per_s=10_000, scope="admin",
+                              min_resolution_h=1, allow_expand=True)
     store.close()
     app = create_app(ApiSettings(db_url=db, runs_dir=tmp / "runs", start_workers=False,
                                  signals_path=tmp / "signals.parquet",
-                                 anonymous_rate_limit_per_s=100_000))
+                                 anonymous_rate_limit_per_s=100_000,
+                                 max_active_runs_per_key=10_000, max_active_runs_total=10_000))
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -98,3 +98,26 @@ def test_hourly_signals_pass_unchanged():
     frame = pd.DataFrame({"timestamp": pd.date_range("2030-01-01", periods=5, freq="h"),
                           "site": "s", "v": 1.0})
     assert to_hourly(frame) is frame
+
+
+def test_default_signals_cover_every_site_and_province(monkeypatch, tmp_path):
+    from computegrid.datasets.grid import load_provinces
+    from computegrid.services.signals import grid_signals as sig
+    from computegrid.services.signals.signal_feed import default_signals_frame
+
+    codes = list(load_provinces().index)
+    ts = pd.date_range("2030-01-01T00:00Z", periods=3, freq="h")
+    frame = pd.concat([pd.DataFrame({"timestamp": ts, "province": p, "curtailed_mw": 0.0,
+                                     "price_cny_per_mwh": 1.0, "co2_avg_kg_per_mwh": float(i),
+                                     "co2_marginal_kg_per_mwh": float(i)})
+                       for i, p in enumerate(codes)], ignore_index=True)
+    monkeypatch.setenv("COMPUTEGRID_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sig, "province_grid_signals", lambda: frame)
+    out = default_signals_frame()
+    locations = set(out["site"])
+    assert {"ningxia", "innermongolia", "zhangjiakou", "shanghai"} <= locations
+    assert len(locations) == 31 + 14 - 3  # beijing, shanghai, chongqing: sites and provinces
+    assert set(ca.location_catalog()) == locations
+    sh = codes.index("SH")
+    assert (out.loc[out["site"] == "shanghai", "co2_avg_kg_per_mwh"] == sh).all()
+    assert out.groupby("site").size().eq(3).all()

@@ -44,3 +44,37 @@ def test_serve_bad_options_are_one_line(tmp_path):
         assert proc.returncode == 2, args
         assert proc.stderr.startswith(f"error: {field}"), proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_keys_create_scope_expiry_and_finite_limits(tmp_path):
+    db = f"sqlite:///{tmp_path}/k.db"
+    made = run_cli("keys", "create", "--name", "r", "--scope", "read", "--expires-in", "12h",
+                   "--db", db, "--json")
+    assert made.returncode == 0, made.stderr
+    record = json.loads(made.stdout)
+    assert record["scope"] == "read" and record["expires_at"]
+    for args, field in ((["--rate-limit-per-s", "inf"], "--rate-limit-per-s"),
+                        (["--rate-limit-per-s", "nan"], "--rate-limit-per-s"),
+                        (["--scope", "root"], "--scope"),
+                        (["--expires-in", "forever"], "--expires-in"),
+                        (["--min-resolution-h", "5"], "--min-resolution-h")):
+        proc = run_cli("keys", "create", "--name", "x", "--db", db, *args)
+        assert proc.returncode == 2, args
+        assert proc.stderr.startswith(f"error: {field}") and proc.stderr.count("\n") == 1
+
+
+def test_runs_publish(tmp_path):
+    from computegrid.services.runs.store import open_store
+
+    db = f"sqlite:///{tmp_path}/p.db"
+    store = open_store(db)
+    run = store.create_run("plan", {})
+    store.close()
+    proc = run_cli("runs", "publish", run.id, "--db", db)
+    assert proc.returncode == 2 and "RUN_ID" in proc.stderr  # not succeeded yet
+    store = open_store(db)
+    store.claim_run(run.id)
+    store.finish_run(run.id, {"status": "ok"})
+    store.close()
+    proc = run_cli("runs", "publish", run.id, "--db", db)
+    assert proc.returncode == 0 and "published" in proc.stdout

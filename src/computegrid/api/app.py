@@ -9,10 +9,16 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from computegrid import __version__
+from computegrid.api import server
 from computegrid.api.errors import install_error_handlers
-from computegrid.api.security import BodySizeLimitMiddleware, KeyCache, TokenBucketLimiter
+from computegrid.api.security import (
+    BodySizeLimitMiddleware,
+    FiniteJsonMiddleware,
+    KeyCache,
+    TokenBucketLimiter,
+)
 from computegrid.api.settings import ApiSettings
-from computegrid.services.runs.run_worker import RunWorkerPool, WorkerSettings
+from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER, RunWorkerPool, WorkerSettings
 from computegrid.services.schedule.placement import PlacementService
 from computegrid.services.runs.store import open_store
 from computegrid.services.signals.signal_feed import SignalFeedCache
@@ -46,9 +52,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         store = open_store(settings.db_url)
         pool = RunWorkerPool(store, WorkerSettings(
             runs_dir=settings.runs_dir, n_workers=settings.n_workers,
-            time_limit_s=settings.plan_time_limit_s, runner=settings.plan_runner))
+            time_limit_s=settings.plan_time_limit_s, runner=settings.plan_runner,
+            max_attempts=settings.max_attempts,
+            memory_limit_bytes=settings.worker_memory_limit_bytes))
         app.state.store = store
         app.state.pool = pool
+        if settings.start_workers and settings.plan_runner == DEFAULT_PLAN_RUNNER:
+            # POST /v1/plans checks resolutions with the grid model's parser: import it (and
+            # PyPSA, seconds of CPU under the GIL) before serving, not in the middle of traffic.
+            import computegrid.grid.network  # noqa: F401
         if settings.start_workers:
             pool.start()
         try:
@@ -63,8 +75,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.limiter = TokenBucketLimiter()
     app.state.key_cache = KeyCache(settings.auth_cache_s)
     app.state.placement = PlacementService()
-    app.state.signal_cache = SignalFeedCache(settings.signals_path, settings.runs_dir)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.state.signal_cache = SignalFeedCache(settings.signals_path, settings.runs_dir,
+                                             settings.signals_builder)
+    app.add_middleware(FiniteJsonMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)  # outermost
+    server.configure(settings.header_timeout_s)
+    server.install_access_log_redactor()
     install_error_handlers(app)
 
     from computegrid.api.routers import ROUTER_MODULES
@@ -100,4 +116,5 @@ def app_from_env() -> FastAPI:
     for key in ("runs_dir", "signals_path"):
         if raw.get(key) is not None:
             raw[key] = Path(raw[key])
+    raw["forwarded_allow_ips"] = tuple(raw.get("forwarded_allow_ips") or ())
     return create_app(ApiSettings(**raw))

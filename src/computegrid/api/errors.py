@@ -22,13 +22,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if request.url.path.startswith("/emissions/"):
+        if request.url.path.startswith(("/emissions/", "/locations")):
             # Carbon Aware SDK endpoints answer bad input as the SDK does: 400, problem details.
             problems: dict[str, list[str]] = {}
             for e in exc.errors():
                 loc = e.get("loc", ())
                 problems.setdefault(str(loc[-1]) if loc else "?", []).append(e.get("msg", ""))
-            return JSONResponse(status_code=400, content={
+            return JSONResponse(status_code=400, media_type="application/problem+json", content={
                 "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
                 "title": "One or more validation errors occurred.", "status": 400,
                 "errors": problems})

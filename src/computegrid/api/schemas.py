@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -38,7 +38,7 @@ class Health(BaseModel):
 
 
 # --- planning runs ----------------------------------------------------------------------------
-OverrideValue = float | int | str | bool
+OverrideValue = Annotated[float, Field(allow_inf_nan=False)] | int | str | bool
 
 
 class PlanRequest(Strict):
@@ -77,9 +77,12 @@ class PlanRun(BaseModel):
     error: str | None = None
     params: dict[str, Any]
     summary: dict[str, Any] | None = None
+    attempts: int = Field(0, description="times the run was started (restarts included)")
+    published_at: datetime | None = Field(None, description="when an operator published the "
+                                          "run's signals to the open endpoints")
+    links: PlanLinks
     figures: list[PlanFigure] = Field(default_factory=list,
                                       description="headline figures of the summary, in display order")
-    links: PlanLinks
 
 
 class AiLoadResponse(BaseModel):
@@ -204,6 +207,24 @@ class CasEmissionsForecastDTO(BaseModel):
     windowSize: int  # noqa: N815
     optimalDataPoints: list[CasEmissionsDataDTO] | None  # noqa: N815
     forecastData: list[CasEmissionsDataDTO] | None  # noqa: N815
+
+
+class CasCarbonIntensityDTO(BaseModel):
+    """``CarbonIntensityDTO`` of the Carbon Aware SDK: average intensity in g/kWh."""
+
+    model_config = ConfigDict(extra="forbid")
+    location: str | None
+    startTime: datetime | None  # noqa: N815 - SDK field name
+    endTime: datetime | None  # noqa: N815
+    carbonIntensity: float  # noqa: N815
+
+
+class CasLocation(BaseModel):
+    """``Location`` of the Carbon Aware SDK (a named place with its coordinates) [deg]."""
+
+    latitude: float | None
+    longitude: float | None
+    name: str | None
 
 
 class CasValidationProblemDetails(BaseModel):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
+from computegrid.services.signals.signal_feed import DEFAULT_SIGNALS_BUILDER
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,39 @@ class ApiSettings:
         long after revocation (0: check the store on every request). [s]
     signals_path : Path, optional
         Signals file (CSV/Parquet) or run folder served by the signal endpoints; default: the
-        newest succeeded planning run that wrote ``signals.parquet``.
+        newest published planning run, else the signals of ``signals_builder``.
+    signals_builder : str, optional
+        ``module:function`` returning the default signals (a tidy frame; see
+        :mod:`computegrid.services.signals.signal_feed`), built once in the background on first use;
+        ``None``: no default (503 until a run is published).
+    max_active_runs_per_key, max_active_runs_total : int
+        Queued plus running planning runs allowed to one key, and to all keys; more is 429. [-]
+        assumption: 2 per key and 8 in all: with one worker, a queue of 8 runs at 3h, the finest
+        resolution a key gets by default (110 s each, docs/planning.md), drains in 15 minutes.
+    max_attempts : int
+        Attempts of a run cut off by a crash or a stop before it is failed. [-]
+    worker_memory_limit_bytes : int, optional
+        Address-space limit (RLIMIT_AS) of each planning run's process. [B] assumption: 16 GiB,
+        above the hourly run's 9.3 GB peak (docs/planning.md) with room for the address space
+        that threads reserve without using it.
+    max_points : int
+        Most data points in one answer of the Carbon Aware SDK endpoints: tied best points
+        beyond it are cut (the earliest kept; ``X-Total-Count`` says how many there were), and
+        other queries for more are refused with 400. [-] assumption: 10,000 points (about
+        1 MB of JSON), one year of hours at one location.
+    forwarded_allow_ips : tuple of str
+        Addresses of reverse proxies whose ``X-Forwarded-For`` is trusted; empty: none.
+    health_cache_s : float
+        How long ``/health`` reuses its run counts. [s]
+    static_rate_limit_per_s : float
+        Requests per second per client address to the dashboard's static files. [1/s]
+    timeout_keep_alive_s, header_timeout_s : float
+        Idle keep-alive connections are closed after the first, and a connection whose request
+        head is not complete after the second. [s] assumption: 5 s (uvicorn's default) and
+        10 s (a head is one packet in practice; nginx's client_header_timeout default is 60 s).
+    max_connections : int
+        Concurrent connections per HTTP process; more are answered 503. [-]
+        assumption: 1,000, five seconds of the 200 req/s load target.
     """
 
     db_url: str = "sqlite:///computegrid.db"
@@ -49,4 +82,16 @@ class ApiSettings:
     anonymous_rate_limit_per_s: float = 50.0
     start_workers: bool = True
     signals_path: Path | None = None
-    auth_cache_s: float = 5.0
+    auth_cache_s: float = 1.0
+    signals_builder: str | None = DEFAULT_SIGNALS_BUILDER
+    max_active_runs_per_key: int = 2
+    max_active_runs_total: int = 8
+    max_attempts: int = 3
+    worker_memory_limit_bytes: int | None = 16 * 2**30
+    max_points: int = 10_000
+    forwarded_allow_ips: tuple[str, ...] = ()
+    health_cache_s: float = 2.0
+    static_rate_limit_per_s: float = 5.0
+    timeout_keep_alive_s: float = 5.0
+    header_timeout_s: float = 10.0
+    max_connections: int = 1000

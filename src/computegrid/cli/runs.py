@@ -8,10 +8,12 @@ import typer
 from rich.markup import escape
 
 from computegrid.cli.render import print_json, print_table
+from computegrid.cli.serve import DEFAULT_DB
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Runs written by computegrid plan.", no_args_is_help=True)
+    group = typer.Typer(help="Runs written by computegrid plan; publishing the service's runs.",
+                        no_args_is_help=True)
 
     @group.command("list")
     def list_(runs_dir: Path = typer.Option(Path("runs"), "--runs-dir"),
@@ -47,5 +49,20 @@ def register(app: typer.Typer) -> None:
         for name, rows in out["scenarios"].items():
             print_table(f"{name}: {a} vs {b}", ["figure", "A", "B", "B - A"],
                         [[k, v["a"], v["b"], v["b_minus_a"]] for k, v in rows.items()])
+
+    @group.command("publish")
+    def publish(run_id: str = typer.Argument(..., help="id of a succeeded run of the service "
+                                             "(GET /v1/plans)"),
+                db: str = typer.Option(DEFAULT_DB, "--db", envvar="COMPUTEGRID_DB_URL",
+                                       help="run store of `computegrid serve`")) -> None:
+        """Publish a service run: the open signal endpoints serve its signals (newest first)."""
+        from computegrid.services.runs.store import open_store
+
+        store = open_store(db)
+        try:
+            run = store.publish_run(run_id)
+        finally:
+            store.close()
+        typer.echo(f"published run {run.id} at {run.published_at.isoformat()}")
 
     app.add_typer(group, name="runs")

@@ -1,96 +1,276 @@
-"""Carbon Aware SDK Web API compatible endpoints (read-only; open without a key).
+"""The Carbon Aware SDK Web API (v1.8), read-only and open without a key.
 
-``GET /emissions/bylocations/best`` and ``GET /emissions/forecasts/current`` with the SDK's
-query parameters and JSON shapes (see tests/data/published/carbon-aware-sdk/SOURCE.md), serving
-computegrid's marginal carbon intensity per site (g/kWh). Bad input is answered as the SDK does:
-400 with a ``ValidationProblemDetails`` body.
+Every endpoint of the SDK's ``CarbonAwareController`` and ``LocationsController`` with its query
+parameters, bodies and JSON shapes (transcribed in tests/data/published/carbon-aware-sdk/).
+``rating`` / ``value`` is the *marginal* carbon intensity of the served signals (what the SDK
+documents for its sources: "the marginal carbon intensity ... g/kWh"), and
+``/emissions/average-carbon-intensity`` the *average* intensity, both in g/kWh. Handlers are
+plain functions, so that FastAPI runs them in its thread pool, off the event loop.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from computegrid.api.routers.signals import current_feed
+from computegrid.api.routers.signals import POINTS_PER_REQUEST, current_feed
 from computegrid.api.schemas import (
+    CasCarbonIntensityDTO,
     CasEmissionsData,
-    CasEmissionsDataDTO,
     CasEmissionsForecastDTO,
+    CasLocation,
     CasValidationProblemDetails,
 )
-from computegrid.api.security import Caller, optional_key
+from computegrid.api.sdk_params import (
+    PROBLEM_JSON,
+    SdkProblem,
+    SdkQuery,
+    body_items,
+    from_input_error,
+    parse_int,
+    parse_time,
+    problem_response,
+)
+from computegrid.api.security import Caller, charge, optional_key
 from computegrid.errors import InputError
-from computegrid.services.signals import carbon_aware
+from computegrid.services.signals import carbon_aware as ca
 
-PREFIX = "/emissions"
-_PROBLEM = {400: {"model": CasValidationProblemDetails, "description": "Bad Request"}}
-
-
-def problem(field: str, message: str) -> JSONResponse:
-    """400 with the SDK's ValidationProblemDetails body."""
-    return JSONResponse(status_code=400, content={
-        "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
-        "title": "One or more validation errors occurred.", "status": 400,
-        "errors": {field: [message]}})
+#: Most requests in one batch body. [-] assumption: 100, the most locations one query may name.
+MAX_BATCH = 100
+# POINTS_PER_REQUEST: data points an answer may hold for the price of one request; larger
+# answers cost more of the caller's rate limit. Measured (docs/service.md, "Limits"): one year
+# of one location (8,760 points) takes 131 ms of CPU, so 100 points cost about 1.5 ms, as much
+# as a small request.
 
 
-def _dto(p: carbon_aware.EmissionsPoint) -> CasEmissionsDataDTO:
-    return CasEmissionsDataDTO(location=p.location, timestamp=p.time, duration=p.duration_min,
-                               value=p.rating_g_per_kwh)
+def _charge_points(request: Request, caller: Caller, n_points: int) -> None:
+    charge(request, caller, n_points / POINTS_PER_REQUEST - 1)
+
+_PROBLEM = {400: {"model": CasValidationProblemDetails, "description": "Bad Request",
+                  "content": {PROBLEM_JSON: {}}}}
 
 
-def build_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["carbon-aware-sdk"])
+def _q(name: str, kind: str = "string", required: bool = False, array: bool = False,
+       description: str = "") -> dict:
+    schema = {"type": "string", "format": "date-time"} if kind == "date-time" else (
+        {"type": "integer", "format": "int32"} if kind == "int" else {"type": "string"})
+    if array:
+        schema = {"type": "array", "items": schema}
+    return {"name": name, "in": "query", "required": required, "schema": schema,
+            "description": description}
 
-    @router.get("/bylocations/best", response_model=list[CasEmissionsData],
+
+def _params(*params: dict) -> dict:
+    return {"parameters": list(params)}
+
+
+_LOCATION = _q("location", required=True, array=True,
+               description="locations (GET /locations); repeat, or location[0]=, location[1]=")
+
+
+def _z(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _emissions_data(points) -> list[dict]:
+    return [{"location": p.location, "time": _z(p.time), "rating": p.rating_g_per_kwh,
+             "duration": ca.timespan_hms(p.duration_min)} for p in points]
+
+
+def _dto(p) -> dict:
+    return {"location": p.location, "timestamp": _z(p.time), "duration": p.duration_min,
+            "value": p.rating_g_per_kwh}
+
+
+def _forecast_dto(f, start, end, window) -> dict:
+    data = [_dto(p) for p in f.forecast_data]
+    return {"generatedAt": _z(f.generated_at), "requestedAt": _z(f.requested_at),
+            "location": f.location,
+            "dataStartAt": _z(start) if start else (data[0]["timestamp"] if data
+                                                    else _z(f.data_start_at)),
+            "dataEndAt": _z(end) if end else (data[-1]["timestamp"] if data
+                                              else _z(f.data_end_at)),
+            "windowSize": window or 0,
+            "optimalDataPoints": [_dto(p) for p in f.optimal_data_points], "forecastData": data}
+
+
+def _start_end(start, end, start_name: str, end_name: str) -> None:
+    """The SDK's checks: start required if end given, start before end."""
+    if end is not None and start is None:
+        raise SdkProblem(start_name, f"{start_name} must be defined if {end_name} is defined")
+    if start is not None and end is not None and not ca._utc(start, start_name) < ca._utc(
+            end, end_name):
+        raise SdkProblem(start_name, f"{start_name} must be before {end_name}")
+
+
+def _answer(build):
+    """Run ``build()``; SDK problems and service InputErrors become problem+json 400s."""
+    try:
+        return build()
+    except SdkProblem as exc:
+        return problem_response(exc.field, str(exc), exc.binding)
+    except InputError as exc:
+        problem = from_input_error(exc)
+        return problem_response(problem.field, str(problem))
+
+
+def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
+    """The SDK's routes (eight endpoints); long because each has its parameters documented."""
+    router = APIRouter(tags=["carbon-aware-sdk"])
+
+    def by_locations(request: Request, caller: Caller, locations: list[str], start,
+                     end) -> Response:
+        feed = current_feed(request)
+        start = start or ca.utc_now()
+        points = ca.emissions_data(feed.intensity_g_per_kwh("marginal"), locations, start, end,
+                                   request.app.state.settings.max_points)
+        _charge_points(request, caller, len(points))
+        return JSONResponse(_emissions_data(points)) if points else Response(status_code=204)
+
+    @router.get("/emissions/bylocations/best", response_model=list[CasEmissionsData],
                 responses={204: {"description": "No data in the period"}, **_PROBLEM},
                 operation_id="GetBestEmissionsDataForLocationsByTime",
-                summary="Best (lowest) carbon intensity among locations in a period "
-                        "(Carbon Aware SDK)")
-    async def best(request: Request,
-             location: list[str] = Query(..., max_length=100, description="site ids (repeat)"),
-             time: datetime | None = Query(None, description="start of the period"),
-             toTime: datetime | None = Query(None, description="end of the period"),  # noqa: N803
-             durationMinutes: int = Query(0, ge=0, le=525600,  # noqa: N803
-                                          description="workload duration [min]"),
-             _caller: Caller = Depends(optional_key)):
-        feed = current_feed(request)
-        try:
-            points = carbon_aware.best_emissions(feed.intensity_g_per_kwh("marginal"), location,
-                                                 time, toTime, durationMinutes)
-        except InputError as exc:
-            return problem(exc.field, str(exc))
-        if not points:
-            return Response(status_code=204)
-        return [CasEmissionsData(location=p.location, time=p.time, rating=p.rating_g_per_kwh,
-                                 duration=carbon_aware.timespan_hms(p.duration_min))
-                for p in points]
+                summary="Best (lowest) marginal carbon intensity among locations in a period",
+                openapi_extra=_params(_LOCATION, _q("time", "date-time"),
+                                      _q("toTime", "date-time"),
+                                      _q("durationMinutes", "int", description="computegrid "
+                                         "extension: workload length [min], rating = its mean")))
+    def best(request: Request, caller: Caller = Depends(optional_key)):
+        def build():
+            q = SdkQuery(request)
+            start, end = q.time("time"), q.time("toTime")
+            _start_end(start, end, "time", "toTime")
+            duration = q.integer("durationMinutes") or 0
+            feed = current_feed(request)
+            start = start or ca.utc_now()
+            points = ca.best_emissions(feed.intensity_g_per_kwh("marginal"), q.strings("location"),
+                                       start, end, duration)
+            if not points:
+                return Response(status_code=204)
+            kept, total = ca.cap_points(points, request.app.state.settings.max_points)
+            _charge_points(request, caller, len(kept))
+            return JSONResponse(_emissions_data(kept), headers={"X-Total-Count": str(total)})
+        return _answer(build)
 
-    @router.get("/forecasts/current", response_model=list[CasEmissionsForecastDTO],
+    @router.get("/emissions/bylocations", response_model=list[CasEmissionsData],
+                responses={204: {"description": "No data"}, **_PROBLEM},
+                operation_id="GetEmissionsDataForLocationsByTime",
+                summary="Marginal carbon intensity of locations, hour by hour, in a period",
+                openapi_extra=_params(_LOCATION, _q("time", "date-time"),
+                                      _q("toTime", "date-time")))
+    def bylocations(request: Request, caller: Caller = Depends(optional_key)):
+        def build():
+            q = SdkQuery(request)
+            start, end = q.time("time"), q.time("toTime")
+            _start_end(start, end, "time", "toTime")
+            return by_locations(request, caller, q.strings("location"), start, end)
+        return _answer(build)
+
+    @router.get("/emissions/bylocation", response_model=list[CasEmissionsData],
+                responses={204: {"description": "No data"}, **_PROBLEM},
+                operation_id="GetEmissionsDataForLocationByTime",
+                summary="Marginal carbon intensity of one location, hour by hour, in a period",
+                openapi_extra=_params(_q("location", required=True), _q("time", "date-time"),
+                                      _q("toTime", "date-time")))
+    def bylocation(request: Request, caller: Caller = Depends(optional_key)):
+        def build():
+            q = SdkQuery(request)
+            start, end = q.time("time"), q.time("toTime")
+            _start_end(start, end, "time", "toTime")
+            location = q.string("location")
+            return by_locations(request, caller, [location] if location else [], start, end)
+        return _answer(build)
+
+    @router.get("/emissions/forecasts/current", response_model=list[CasEmissionsForecastDTO],
                 responses=_PROBLEM, operation_id="GetCurrentForecastData",
-                summary="Current forecast per location with its optimal window "
-                        "(Carbon Aware SDK)")
-    async def forecasts_current(
-            request: Request,
-            location: list[str] = Query(..., max_length=100, description="site ids (repeat)"),
-            dataStartAt: datetime | None = Query(None),  # noqa: N803
-            dataEndAt: datetime | None = Query(None),  # noqa: N803
-            windowSize: int | None = Query(None, ge=0, le=525600,  # noqa: N803
-                                           description="workload duration [min]"),
-            _caller: Caller = Depends(optional_key)):
+                summary="Current forecast per location with its optimal windows",
+                openapi_extra=_params(_LOCATION, _q("dataStartAt", "date-time"),
+                                      _q("dataEndAt", "date-time"), _q("windowSize", "int")))
+    def forecasts_current(request: Request, caller: Caller = Depends(optional_key)):
+        def build():
+            q = SdkQuery(request)
+            start, end = q.time("dataStartAt"), q.time("dataEndAt")
+            window = q.integer("windowSize")
+            return JSONResponse(_forecasts(request, caller, q.strings("location"), ca.utc_now(),
+                                           start, end, window))
+        return _answer(build)
+
+    @router.post("/emissions/forecasts/batch", response_model=list[CasEmissionsForecastDTO],
+                 responses=_PROBLEM, operation_id="BatchForecastDataAsync",
+                 summary="Forecasts as they were at given times (one per request), with their "
+                         "optimal windows")
+    def forecasts_batch(request: Request, body: list = Body(..., description=(
+            "array of EmissionsForecastBatchParametersDTO: requestedAt, location (required), "
+            "dataStartAt, dataEndAt, windowSize")),
+            caller: Caller = Depends(optional_key)):
+        def build():
+            out = []
+            for item in body_items(body, ("requestedAt", "location"), MAX_BATCH):
+                requested = parse_time(item.get("requestedat"), "requestedAt")
+                start = parse_time(item.get("datastartat"), "dataStartAt")
+                end = parse_time(item.get("dataendat"), "dataEndAt")
+                window = parse_int(item.get("windowsize"), "windowSize")
+                out += _forecasts(request, caller, [str(item["location"])], requested, start, end,
+                                  window)
+            return JSONResponse(out)
+        return _answer(build)
+
+    def _forecasts(request, caller, locations, now, start, end, window) -> list[dict]:
         feed = current_feed(request)
-        try:
-            forecasts = carbon_aware.current_forecasts(
-                feed.intensity_g_per_kwh("marginal"), location, carbon_aware.utc_now(),
-                dataStartAt, dataEndAt, windowSize)
-        except InputError as exc:
-            return problem(exc.field, str(exc))
-        return [CasEmissionsForecastDTO(
-            generatedAt=f.generated_at, requestedAt=f.requested_at, location=f.location,
-            dataStartAt=f.data_start_at, dataEndAt=f.data_end_at, windowSize=f.window_size_min,
-            optimalDataPoints=[_dto(p) for p in f.optimal_data_points],
-            forecastData=[_dto(p) for p in f.forecast_data]) for f in forecasts]
+        forecasts = ca.current_forecasts(feed.intensity_g_per_kwh("marginal"), locations, now,
+                                         start, end, window)
+        n_points = sum(len(f.forecast_data) for f in forecasts)
+        if n_points > request.app.state.settings.max_points:
+            raise SdkProblem("dataEndAt", "a period x locations of at most "
+                             f"{request.app.state.settings.max_points} points")
+        _charge_points(request, caller, 2 * n_points)  # the forecast and its optimal points
+        return [_forecast_dto(f, start, end, window) for f in forecasts]
+
+    @router.get("/emissions/average-carbon-intensity", response_model=CasCarbonIntensityDTO,
+                responses=_PROBLEM, operation_id="GetAverageCarbonIntensity",
+                summary="Average carbon intensity of one location over a period",
+                openapi_extra=_params(_q("location", required=True),
+                                      _q("startTime", "date-time", required=True),
+                                      _q("endTime", "date-time", required=True)))
+    def average(request: Request, caller: Caller = Depends(optional_key)):
+        def build():
+            q = SdkQuery(request)
+            item = {"location": q.string("location"), "starttime": q.string("startTime"),
+                    "endtime": q.string("endTime")}
+            return JSONResponse(_average(request, item))
+        return _answer(build)
+
+    @router.post("/emissions/average-carbon-intensity/batch",
+                 response_model=list[CasCarbonIntensityDTO], responses=_PROBLEM,
+                 operation_id="GetAverageCarbonIntensityBatch",
+                 summary="Average carbon intensity of periods (one per request)")
+    def average_batch(request: Request, body: list = Body(..., description=(
+            "array of CarbonIntensityBatchParametersDTO: location, startTime, endTime "
+            "(all required)")), caller: Caller = Depends(optional_key)):
+        def build():
+            items = body_items(body, ("location", "startTime", "endTime"), MAX_BATCH)
+            charge(request, caller, len(items) - 1)
+            return JSONResponse([_average(request, item) for item in items])
+        return _answer(build)
+
+    def _average(request, item: dict) -> dict:
+        for name in ("location", "startTime", "endTime"):
+            if item.get(name.lower()) in (None, ""):
+                raise SdkProblem(name, f"{name} is not set")
+        start = parse_time(item["starttime"], "startTime")
+        end = parse_time(item["endtime"], "endTime")
+        feed = current_feed(request)
+        value = ca.average_intensity(feed.intensity_g_per_kwh("average"), str(item["location"]),
+                                     start, end)
+        return {"location": str(item["location"]), "startTime": _z(ca._utc(start, "startTime")),
+                "endTime": _z(ca._utc(end, "endTime")), "carbonIntensity": value}
+
+    @router.get("/locations", response_model=dict[str, CasLocation],
+                responses={204: {"description": "No locations"}}, operation_id="GetAllLocations",
+                summary="Every location (sites and provinces) with its coordinates")
+    def locations(request: Request, caller: Caller = Depends(optional_key)):
+        return JSONResponse(ca.location_catalog())
 
     return router

@@ -9,8 +9,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
+
+from computegrid.api.security import open_rate_limit
 
 _STATIC = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
 
@@ -25,8 +27,13 @@ def _plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def _static_limit(request: Request) -> None:
+    """Per-address limit on the page and its files (plotly.min.js alone is 4.8 MB)."""
+    open_rate_limit(request, request.app.state.settings.static_rate_limit_per_s, "static")
+
+
 def build_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(_static_limit)])
 
     @router.get("/")
     def root() -> RedirectResponse:

@@ -8,11 +8,16 @@ from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query,
 from fastapi.responses import FileResponse
 
 from computegrid.api.schemas import AiLoadResponse, PlanFigure, PlanLinks, PlanList, PlanRequest, PlanRun
-from computegrid.api.security import Caller, require_key
+from computegrid.api.security import Caller, require_scope
 from computegrid.services.plan.summary import HEADLINE_FIGURES
 from computegrid.services.runs import run_files
 from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
 from computegrid.services.runs.store import RunRecord
+
+#: Seconds a client over its run quota is told to wait. [s]
+#: assumption: 60 s, about half a default-resolution run (docs/planning.md: rep12 in 15 s, 3h
+#: in 110 s).
+QUOTA_RETRY_AFTER_S = 60
 
 RUN_ID = PathParam(..., pattern=r"^[0-9a-f]{32}$", description="run id")
 
@@ -24,21 +29,63 @@ def _to_schema(run: RunRecord, runs_dir: Path) -> PlanRun:
                       report_html=f"{base}/files/report.html" if "report.html" in files else None)
     return PlanRun(id=run.id, status=run.status, created_at=run.created_at,
                    started_at=run.started_at, finished_at=run.finished_at, error=run.error,
-                   params=run.params, summary=run.summary, links=links,
-                   figures=[PlanFigure(key=f.key, title=f.title, unit=f.unit, scale=f.scale) for f in HEADLINE_FIGURES])
+                   params=run.params, summary=run.summary, attempts=run.attempts,
+                   published_at=run.published_at, links=links,
+                   figures=[PlanFigure(key=f.key, title=f.title, unit=f.unit, scale=f.scale)
+                            for f in HEADLINE_FIGURES])
+
+
+def _check_quota(request: Request, caller: Caller) -> None:
+    """429 with Retry-After when the key, or the service, has its cap of queued + running runs."""
+    settings = request.app.state.settings
+    store = request.app.state.store
+    headers = {"Retry-After": str(QUOTA_RETRY_AFTER_S)}
+    if store.count_active_runs(caller.key.id) >= settings.max_active_runs_per_key:
+        raise HTTPException(429, f"this key has {settings.max_active_runs_per_key} runs queued or "
+                                 "running, its limit; retry when one has finished",
+                            headers=headers)
+    if store.count_active_runs() >= settings.max_active_runs_total:
+        raise HTTPException(429, f"the service has {settings.max_active_runs_total} runs queued "
+                                 "or running, its limit; retry later", headers=headers)
+
+
+def _check_allowed(caller: Caller, cost: dict) -> None:
+    """403 when the run is finer than the key's resolutions, or expands capacity unasked."""
+    key = caller.key
+    if key.allows("admin"):
+        return
+    if cost["step_h"] < key.min_resolution_h:
+        raise HTTPException(403, f"resolution {cost['resolution']} (one step per "
+                                 f"{cost['step_h']:.3g} h) is finer than this key may run "
+                                 f"({key.min_resolution_h} h; computegrid keys create "
+                                 "--min-resolution-h)")
+    if cost["expand"] and not key.allow_expand:
+        raise HTTPException(403, "expand: true (capacity expansion) is not allowed to this key "
+                                 "(computegrid keys create --allow-expand)")
+
+
+def _own_run(request: Request, caller: Caller, run_id: str) -> RunRecord:
+    """The run, if the caller may see it (its own, or any for admin); else 404."""
+    run = request.app.state.store.get_run(run_id)
+    if run is None or not (caller.key.allows("admin") or run.key_id == caller.key.id):
+        raise HTTPException(404, f"no run {run_id}")
+    return run
 
 
 def build_router() -> APIRouter:
+    """The runs' routes (long: one short closure per endpoint, each with its scope)."""
     router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
     @router.post("", response_model=PlanRun, status_code=202,
                  summary="Start a planning run (queued; returns its id at once)")
     def create_plan(body: PlanRequest, request: Request,
-                    caller: Caller = Depends(require_key)) -> PlanRun:
+                    caller: Caller = Depends(require_scope("plan"))) -> PlanRun:
         from computegrid.services.plan.plan_runs import check_plan_params
 
         if request.app.state.settings.plan_runner == DEFAULT_PLAN_RUNNER:
-            check_plan_params(body.scenario, body.overrides)
+            _check_allowed(caller, check_plan_params(body.scenario, body.overrides,
+                                                     body.resolution_h))
+        _check_quota(request, caller)
         store = request.app.state.store
         run = store.create_run("plan", body.model_dump(), key_id=caller.key.id)
         request.app.state.pool.submit(run.id)
@@ -47,24 +94,35 @@ def build_router() -> APIRouter:
     @router.get("", response_model=PlanList, summary="List planning runs, newest first")
     def list_plans(request: Request, limit: int = Query(50, ge=1, le=500),
                    status: str | None = Query(None, pattern="^(queued|running|succeeded|failed)$"),
-                   _caller: Caller = Depends(require_key)) -> PlanList:
-        runs = request.app.state.store.list_runs(limit=limit, status=status)
+                   caller: Caller = Depends(require_scope("read"))) -> PlanList:
+        mine = None if caller.key.allows("admin") else caller.key.id
+        runs = request.app.state.store.list_runs(limit=limit, status=status, key_id=mine)
         runs_dir = request.app.state.settings.runs_dir
         return PlanList(runs=[_to_schema(r, runs_dir) for r in runs], count=len(runs))
 
     @router.get("/{run_id}", response_model=PlanRun, summary="Status, summary and report links")
     def get_plan(request: Request, run_id: str = RUN_ID,
-                 _caller: Caller = Depends(require_key)) -> PlanRun:
-        run = request.app.state.store.get_run(run_id)
-        if run is None:
-            raise HTTPException(404, f"no run {run_id}")
+                 caller: Caller = Depends(require_scope("read"))) -> PlanRun:
+        return _to_schema(_own_run(request, caller, run_id), request.app.state.settings.runs_dir)
+
+    @router.post("/{run_id}/publish", response_model=PlanRun,
+                 summary="Publish a succeeded run's signals to the open endpoints (admin)")
+    def publish_plan(request: Request, run_id: str = RUN_ID,
+                     _caller: Caller = Depends(require_scope("admin"))) -> PlanRun:
+        from computegrid.errors import InputError
+
+        try:
+            run = request.app.state.store.publish_run(run_id)
+        except InputError as exc:
+            raise HTTPException(404, str(exc)) from None
         return _to_schema(run, request.app.state.settings.runs_dir)
 
     @router.get("/{run_id}/files/{name}", summary="One result file of a succeeded run",
                 response_class=FileResponse)
     def get_plan_file(request: Request, run_id: str = RUN_ID,
                       name: str = PathParam(..., pattern=r"^[A-Za-z0-9_.-]{1,100}$"),
-                      _caller: Caller = Depends(require_key)) -> FileResponse:
+                      caller: Caller = Depends(require_scope("read"))) -> FileResponse:
+        _own_run(request, caller, run_id)
         path = run_files.run_file_path(request.app.state.settings.runs_dir, run_id, name)
         if path is None:
             raise HTTPException(404, f"no file {name} in run {run_id}")
@@ -74,9 +132,9 @@ def build_router() -> APIRouter:
                 summary="AI load (facility) by site and time step of one scenario of a run")
     def get_plan_ai_load(request: Request, run_id: str = RUN_ID,
                          scenario: str = Query("co-optimised", max_length=50),
-                         _caller: Caller = Depends(require_key)) -> AiLoadResponse:
-        run = request.app.state.store.get_run(run_id)
-        if run is None or run.status != "succeeded":
+                         caller: Caller = Depends(require_scope("read"))) -> AiLoadResponse:
+        run = _own_run(request, caller, run_id)
+        if run.status != "succeeded":
             raise HTTPException(404, f"no finished run {run_id}")
         found = run_files.ai_load_by_site(request.app.state.settings.runs_dir, run_id, scenario)
         if found is None:

@@ -7,21 +7,31 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from computegrid.api.schemas import SignalsResponse, SiteSignalSeries
-from computegrid.api.security import Caller, optional_key
+from computegrid.api.security import Caller, charge, optional_key
 from computegrid.errors import InputError
-from computegrid.services.signals.signal_feed import SignalFeed
+from computegrid.services.signals.signal_feed import SignalFeed, SignalsNotReady
+
+
+#: Values an answer may hold for the price of one request; larger answers cost more of the
+#: caller's rate limit. [-] Measured (docs/service.md, "Limits"): one year of one location of
+#: the SDK endpoints (8,760 points) takes 131 ms of CPU, so 100 points cost about 1.5 ms, as
+#: much as a small request.
+POINTS_PER_REQUEST = 100
 
 
 def current_feed(request: Request) -> SignalFeed:
-    """The signals being served; 503 when there are none yet."""
+    """The signals being served: ``--signals``, else the newest published run, else the default
+    signals; 503 (with ``Retry-After`` while the default signals are built) when none is ready.
+    Runs are served only once an operator published them, never because a key submitted them."""
     cache = request.app.state.signal_cache
-    newest = [] if cache.signals_path else [
-        r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded")]
-    feed = cache.current(newest)
-    if feed is None:
-        raise HTTPException(503, "no grid signals yet: finish a planning run (POST /v1/plans) or "
-                                 "start the server with --signals FILE")
-    return feed
+    published = [] if cache.signals_path else [
+        r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded",
+                                                        published=True)]
+    try:
+        return cache.current(published)
+    except SignalsNotReady as exc:
+        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
+        raise HTTPException(503, str(exc), headers=headers) from None
 
 
 def build_router() -> APIRouter:
@@ -36,7 +46,7 @@ def build_router() -> APIRouter:
                                                                  "the signals' first hour"),
                 end: datetime | None = Query(None, description="end, exclusive; default: "
                                                                "24 h after start"),
-                _caller: Caller = Depends(optional_key)) -> SignalsResponse:
+                caller: Caller = Depends(optional_key)) -> SignalsResponse:
         feed = current_feed(request)
         sites = site or list(feed.signals.sites)
         unknown = [s for s in sites if s not in feed.signals.sites]
@@ -44,6 +54,9 @@ def build_router() -> APIRouter:
             raise InputError("query.site", unknown[0],
                              "a site id: " + ", ".join(feed.signals.sites))
         index, cols = feed.hours(start, end)
+        # a large answer costs as much of the caller's rate limit as the small ones it stands
+        # for (4 values per site and hour; see carbon_aware.POINTS_PER_REQUEST)
+        charge(request, caller, 4 * len(sites) * len(cols) / POINTS_PER_REQUEST - 1)
         pos = {s: i for i, s in enumerate(feed.signals.sites)}
         series = [SiteSignalSeries(site=s, **{name: feed.signals.values[name][pos[s], cols].tolist()
                                               for name in ("curtailed_mw", "price_cny_per_mwh",

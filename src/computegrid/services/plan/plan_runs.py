@@ -29,10 +29,18 @@ def bundled_scenarios() -> list[str]:
     return sorted(n[: -len(_SCENARIO_SUFFIX)] for n in names if n.endswith(_SCENARIO_SUFFIX))
 
 
-def check_plan_params(scenario: str, overrides: dict[str, Any]) -> None:
-    """Refuse what a run would refuse, before it is queued: unknown scenario, bad override keys.
+def check_plan_params(scenario: str, overrides: dict[str, Any],
+                      resolution_h: int | None = None) -> dict[str, Any]:
+    """Refuse what a run would refuse, before it is queued: unknown scenario, bad override keys,
+    a time resolution the grid model does not take.
 
     Only bundled scenario names are accepted over the API, never file paths.
+
+    Returns
+    -------
+    dict
+        ``resolution`` (as the run will use it), ``step_h`` (hours of the year per modelled
+        time step: 8,760 / snapshots, the measure of its cost) [h] and ``expand`` (bool).
     """
     known = bundled_scenarios()
     if scenario not in known:
@@ -42,7 +50,36 @@ def check_plan_params(scenario: str, overrides: dict[str, Any]) -> None:
             raise InputError("body.overrides", key, "keys like costs.carbon_price_cny_per_t")
     from computegrid.services.plan.scenario import load_scenario
 
-    load_scenario(scenario, _override_list(overrides))  # raises InputError naming the key
+    config = load_scenario(scenario, _override_list(overrides))  # raises InputError naming the key
+    return run_cost(config, resolution_h,
+                    "body.resolution_h" if resolution_h else "body.overrides.resolution")
+
+
+def run_cost(config, resolution_h: int | None, field: str) -> dict[str, Any]:
+    """The resolution a run of ``config`` will use, and its size (see :func:`check_plan_params`)."""
+    from computegrid.grid.network import HOURS, parse_resolution
+    from computegrid.services.plan import DEFAULT_RESOLUTION
+
+    resolution = f"{int(resolution_h)}h" if resolution_h else (config.resolution or DEFAULT_RESOLUTION)
+    try:
+        kind, n = parse_resolution(resolution)
+    except InputError as exc:
+        raise InputError(field, resolution, exc.allowed) from None
+    snapshots = HOURS // n if kind == "hours" else 24 * n
+    return {"resolution": resolution, "step_h": HOURS / snapshots, "expand": bool(config.expand)}
+
+
+def check_finite_summary(summary: dict[str, Any]) -> None:
+    """Refuse a run whose objective is not a finite number (for example with an infinite
+    carbon price): its figures would be served as if they were results."""
+    import math
+
+    for name, figures in (summary.get("scenarios") or {}).items():
+        cost = (figures or {}).get("system_cost_cny_per_year")
+        if not isinstance(cost, (int, float)) or not math.isfinite(cost):
+            raise InputError(f"scenarios.{name}.system_cost_cny_per_year", cost,
+                             "a finite objective: the solve's objective is not finite "
+                             "(check the overrides for non-finite or extreme values)")
 
 
 def _override_list(overrides: dict[str, Any]) -> list[str]:
@@ -78,5 +115,7 @@ def run_plan_job(params: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     for item in produced.iterdir():
         os.replace(item, out_dir / item.name)
     shutil.rmtree(produced, ignore_errors=True)
-    return json.loads((out_dir / "summary.json").read_text()) if (out_dir / "summary.json").exists() \
-        else dict(result.summary)
+    summary = json.loads((out_dir / "summary.json").read_text()) \
+        if (out_dir / "summary.json").exists() else dict(result.summary)
+    check_finite_summary(summary)
+    return summary

@@ -51,6 +51,12 @@ class WorkerSettings:
     poll_s : float
         Idle workers look for queued runs in the store this often (runs queued by another
         server process on the same store, or left queued by a stopped one). [s]
+    max_attempts : int
+        A run cut off (crash, lease expired, or graceful stop) is started again until it has
+        had this many attempts, then failed with the reason. [-]
+    memory_limit_bytes : int, optional
+        Address-space limit (``RLIMIT_AS``) of each run's child process; a run that needs more
+        fails with "memory limit exceeded". ``None``: no limit. [B]
     """
 
     runs_dir: Path
@@ -60,6 +66,8 @@ class WorkerSettings:
     heartbeat_s: float = 2.0
     lease_s: float = 10.0
     poll_s: float = 2.0
+    max_attempts: int = 3
+    memory_limit_bytes: int | None = None
 
 
 class RunWorkerPool:
@@ -82,7 +90,7 @@ class RunWorkerPool:
         workers' polling of the store, oldest first.
         """
         self.settings.runs_dir.mkdir(parents=True, exist_ok=True)
-        self.store.fail_expired_leases(self.settings.lease_s)
+        self.store.expire_leases(self.settings.lease_s, self.settings.max_attempts)
         self._clean_leftovers()
         for i in range(self.settings.n_workers):
             thread = threading.Thread(target=self._loop, name=f"run-worker-{i}", daemon=True)
@@ -105,7 +113,8 @@ class RunWorkerPool:
                 with self._lock:
                     mine = list(self._children)
                 self.store.heartbeat(mine, self.worker_id)
-                if self.store.fail_expired_leases(self.settings.lease_s):
+                if any(self.store.expire_leases(self.settings.lease_s,
+                                                self.settings.max_attempts)):
                     self._clean_leftovers()
             except Exception:  # noqa: BLE001 - store briefly unreachable: try again next beat
                 pass
@@ -116,7 +125,8 @@ class RunWorkerPool:
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop taking runs. Runs cut off by a graceful stop go back to the queue and start
-        again at the next start; after a crash they are marked failed at the next start."""
+        again at the next start (after a crash: when their lease expires), until they have had
+        ``max_attempts`` attempts; then they are failed with the reason."""
         self._stopping.set()
         for _ in range(self.settings.n_workers):
             self._queue.put(None)
@@ -125,7 +135,7 @@ class RunWorkerPool:
         for run_id, child in children.items():
             _kill(child)
             try:
-                self.store.requeue_run(run_id)
+                self.store.requeue_run(run_id, self.settings.max_attempts)
             except Exception:  # noqa: BLE001 - store gone; the lease expires instead
                 pass
         for thread in self._threads:
@@ -173,7 +183,8 @@ class RunWorkerPool:
             child = subprocess.Popen(
                 [sys.executable, "-m", "computegrid.services.runs.run_job", str(tmp_dir)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, env=_child_env())
+                start_new_session=True, env=_child_env(),
+                preexec_fn=_limit_memory(self.settings.memory_limit_bytes))
             with self._lock:
                 self._children[run_id] = child
             try:
@@ -196,6 +207,9 @@ class RunWorkerPool:
         result = json.loads(result_path.read_text()) if result_path.exists() else None
         if code != 0 or result is None or "summary" not in result:
             reason = (result or {}).get("error") or _tail(log_path) or f"exit code {code}"
+            if "MemoryError" in reason or "std::bad_alloc" in reason:
+                limit_mb = (self.settings.memory_limit_bytes or 0) / 2**20
+                reason = f"memory limit exceeded ({limit_mb:.0f} MB per run): {reason}"[:2000]
             shutil.rmtree(tmp_dir, ignore_errors=True)
             self.store.fail_run(run_id, reason)
             return
@@ -206,6 +220,24 @@ class RunWorkerPool:
             shutil.rmtree(final_dir)
         os.replace(tmp_dir, final_dir)  # atomic on one file system
         self.store.finish_run(run_id, result["summary"])
+
+
+#: CPU priority of planning runs (``nice`` increment): they yield the CPU to the HTTP server.
+RUN_NICENESS = 10
+
+
+def _limit_memory(limit_bytes: int | None):
+    """``preexec_fn`` of a run's child: lower CPU priority, and its address space capped
+    (``RLIMIT_AS``) when ``limit_bytes`` is given."""
+
+    def apply() -> None:
+        import resource
+
+        os.nice(RUN_NICENESS)
+        if limit_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (int(limit_bytes), int(limit_bytes)))
+
+    return apply
 
 
 def _kill(child: subprocess.Popen) -> None:

@@ -75,12 +75,22 @@ def _utc(ts: datetime | pd.Timestamp, field: str) -> pd.Timestamp:
         raise InputError(field, str(ts), "a date-time between years 1900 and 2200") from exc
 
 
-def _check_locations(intensity: pd.DataFrame, locations: list[str], field: str) -> None:
+def unique_locations(locations: list[str]) -> list[str]:
+    """Locations in lower case, empty ones dropped, each once, in the order given (a location
+    repeated 100 times is answered once)."""
+    return list(dict.fromkeys(loc.strip().lower() for loc in locations if loc and loc.strip()))
+
+
+def _check_locations(intensity: pd.DataFrame, locations: list[str], field: str) -> list[str]:
+    """The unique locations (matched without regard to case), as ``intensity``'s columns."""
+    locations = unique_locations(locations)
     if not locations:
-        raise InputError(field, "missing", "at least one location (a site id)")
-    unknown = [loc for loc in locations if loc not in intensity.columns]
+        raise InputError(field, "missing", f"{field} is not set: at least one location")
+    columns = {str(c).lower(): c for c in intensity.columns}
+    unknown = [loc for loc in locations if loc not in columns]
     if unknown:
-        raise InputError(field, unknown[0], "a site id: " + ", ".join(map(str, intensity.columns)))
+        raise InputError(field, unknown[0], "a location of GET /locations")
+    return list(dict.fromkeys(columns[loc] for loc in locations))
 
 
 def _hours(intensity: pd.DataFrame, start: pd.Timestamp, n_hours: int) -> np.ndarray:
@@ -135,9 +145,11 @@ def best_emissions(intensity: pd.DataFrame, locations: list[str],
     Returns
     -------
     list of EmissionsPoint
-        Every (location, time) whose rating equals the minimum; empty if the period is empty.
+        Every (location, time) whose rating equals the minimum (within 1e-9 g/kWh), earliest
+        first; empty if the period is empty. As the SDK, every tied point is returned; the
+        caller caps the answer (:func:`cap_points`).
     """
-    _check_locations(intensity, locations, "location")
+    locations = _check_locations(intensity, locations, "location")
     window_h = _window_hours(duration_min, "durationMinutes")
     if start is None:
         if end is not None:
@@ -159,7 +171,7 @@ def best_emissions(intensity: pd.DataFrame, locations: list[str],
     means = np.stack([_window_means(block[:, j], window_h) for j in range(len(locations))], axis=1)
     best = float(np.min(means))
     dur = int(duration_min) if duration_min else 60
-    hits = np.argwhere(np.isclose(means, best, rtol=0, atol=1e-9))
+    hits = np.argwhere(np.isclose(means, best, rtol=0, atol=1e-9))  # row-major: time, location
     return [EmissionsPoint(location=locations[j], time=(t0 + pd.Timedelta(hours=int(i))).to_pydatetime(),
                            rating_g_per_kwh=float(means[i, j]), duration_min=dur)
             for i, j in hits]
@@ -181,7 +193,7 @@ def current_forecasts(intensity: pd.DataFrame, locations: list[str], now: dateti
     list of Forecast
         One per location, in the order given.
     """
-    _check_locations(intensity, locations, "location")
+    locations = _check_locations(intensity, locations, "location")
     window_h = _window_hours(window_size_min, "windowSize")
     generated = _utc(now, "now").floor("h")
     t0 = _utc(data_start_at, "dataStartAt") if data_start_at is not None else generated
@@ -205,14 +217,90 @@ def current_forecasts(intensity: pd.DataFrame, locations: list[str], now: dateti
             points = [EmissionsPoint(loc, (first + pd.Timedelta(hours=i)).to_pydatetime(),
                                      float(v), window_min) for i, v in enumerate(means)]
         optimal = []
-        if points:
+        if points:  # every tied point, as the SDK's GetOptimalEmissions
             best = min(p.rating_g_per_kwh for p in points)
-            optimal = [p for p in points if abs(p.rating_g_per_kwh - best) <= 1e-9][:1]
+            optimal = [p for p in points if abs(p.rating_g_per_kwh - best) <= 1e-9]
         out.append(Forecast(location=loc, generated_at=generated.to_pydatetime(),
                             requested_at=_utc(now, "now").to_pydatetime(),
                             data_start_at=t0.to_pydatetime(), data_end_at=t1.to_pydatetime(),
                             window_size_min=window_min, forecast_data=points,
                             optimal_data_points=optimal))
+    return out
+
+
+def _period(start: datetime, end: datetime | None, start_field: str,
+            end_field: str) -> tuple[pd.Timestamp, int]:
+    """First hour and number of hours of ``[start, end)``; without ``end`` (or ``end == start``)
+    the one hour at ``start``, as the SDK (its end defaults to its start)."""
+    t0 = _utc(start, start_field).floor("h")
+    if end is None:
+        return t0, 1
+    t1 = _utc(end, end_field)
+    if t1 < _utc(start, start_field):
+        raise InputError(start_field, str(start), f"{start_field} must be before {end_field}")
+    n = max(1, int(np.ceil((t1 - t0) / pd.Timedelta(hours=1))))
+    if n > MAX_SPAN_H:
+        raise InputError(end_field, str(end), f"at most {MAX_SPAN_H} h after {start_field}")
+    return t0, n
+
+
+def emissions_data(intensity: pd.DataFrame, locations: list[str], start: datetime,
+                   end: datetime | None = None, max_points: int | None = None
+                   ) -> list[EmissionsPoint]:
+    """Hourly intensity of each location in ``[start, end)``, as ``/emissions/bylocations``.
+
+    Raises
+    ------
+    InputError
+        Unknown location, end before start, or more than ``max_points`` points.
+    """
+    locations = _check_locations(intensity, locations, "location")
+    t0, n = _period(start, end, "time", "toTime")
+    if max_points is not None and n * len(locations) > max_points:
+        raise InputError("toTime", str(end), f"a period x locations of at most {max_points} "
+                         "hourly points (a shorter period or fewer locations)")
+    values = intensity[locations].to_numpy(dtype=float)[_hours(intensity, t0, n)]
+    return [EmissionsPoint(loc, (t0 + pd.Timedelta(hours=i)).to_pydatetime(),
+                           float(values[i, j]), 60)
+            for j, loc in enumerate(locations) for i in range(n)]
+
+
+def average_intensity(intensity: pd.DataFrame, location: str, start: datetime,
+                      end: datetime) -> float:
+    """Time-weighted mean intensity of one location over ``[start, end)`` (each hour weighted by
+    its overlap with the period), as ``/emissions/average-carbon-intensity``. [g/kWh]"""
+    (loc,) = _check_locations(intensity, [location], "location")[:1]
+    s, e = _utc(start, "startTime"), _utc(end, "endTime")
+    if not s < e:
+        raise InputError("startTime", str(start), "startTime must be before endTime")
+    t0, n = _period(start, end, "startTime", "endTime")
+    hour = pd.Timedelta(hours=1)
+    starts = t0 + hour * np.arange(n)
+    overlap = np.array([(min(h + hour, e) - max(h, s)) / hour for h in starts])
+    values = intensity[loc].to_numpy(dtype=float)[_hours(intensity, t0, n)]
+    return float(np.sum(values * overlap) / np.sum(overlap))
+
+
+def cap_points(points: list, max_points: int) -> tuple[list, int]:
+    """The first ``max_points`` points and how many there were (the SDK returns every tied
+    point; an unbounded tie would be an unbounded answer)."""
+    return points[:max_points], len(points)
+
+
+def location_catalog() -> dict[str, dict]:
+    """Every site and province as a location with its coordinates, as the SDK's ``/locations``:
+    ``{id: {"latitude", "longitude", "name"}}`` (ids as in
+    :mod:`computegrid.services.signals.signal_feed`; a site keeps a name it shares with a province)."""
+    from computegrid.datasets.grid import load_provinces
+    from computegrid.services.signals.signal_feed import province_location
+    from computegrid.services.plan.site_catalog import list_sites
+
+    out = {s.site: {"latitude": s.latitude_deg, "longitude": s.longitude_deg, "name": s.site}
+           for s in list_sites()}
+    for _, row in load_provinces().iterrows():
+        loc = province_location(row["name"])
+        out.setdefault(loc, {"latitude": float(row["latitude_deg"]),
+                             "longitude": float(row["longitude_deg"]), "name": loc})
     return out
 
 

@@ -1,4 +1,10 @@
-"""The grid signals the HTTP service serves: from a signals file or the newest planning run.
+"""The grid signals the HTTP service serves: a signals file, the newest published planning run,
+or by default the base-year dispatch of the grid model, built once in the background.
+
+Locations: every candidate site (its id, e.g. ``zhangjiakou``) and, in the default signals,
+every province (its English name in lower case, e.g. ``ningxia``, ``innermongolia``). Three
+sites carry a province's name (``beijing``, ``shanghai``, ``chongqing``); there the id names the
+site, whose signals in the default source are its province's.
 
 A signals file is the tidy table of :mod:`computegrid.scheduling.signals` (``timestamp``,
 ``site``, ``curtailed_mw``, ``price_cny_per_mwh``, ``co2_avg_kg_per_mwh``,
@@ -21,6 +27,51 @@ from computegrid.errors import InputError
 from computegrid.scheduling.signals import SIGNAL_COLUMNS, SiteSignals, make_signals
 
 SIGNALS_FILE = "signals.parquet"
+
+#: Builder of the default signals: the base-year dispatch (cached on disk by
+#: :func:`computegrid.services.signals.grid_signals.province_grid_signals`), for every site and province.
+DEFAULT_SIGNALS_BUILDER = "computegrid.services.signals.signal_feed:default_signals_frame"
+
+#: Seconds a client is told to wait while the default signals are being built. [s]
+#: assumption: 30 s, a small fraction of the build (minutes, docs/service.md).
+BUILDING_RETRY_AFTER_S = 30
+
+
+class SignalsNotReady(Exception):
+    """No signals to serve yet; ``retry_after_s`` is set while the default signals are built."""
+
+    def __init__(self, message: str, retry_after_s: int | None = None):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+def province_location(name: str) -> str:
+    """Location id of a province: its English name in lower case (``InnerMongolia`` ->
+    ``innermongolia``)."""
+    return name.strip().lower().replace(" ", "")
+
+
+def default_signals_frame() -> pd.DataFrame:
+    """Signals of every site and province from the cached base-year dispatch (solved, and
+    cached, on the first call; one process solves while the others wait on a lock file)."""
+    import fcntl
+
+    from computegrid.datasets.grid import load_provinces
+    from computegrid.scheduling.sites import default_sites
+    from computegrid.services.signals import grid_cache_path, province_grid_signals
+
+    lock_path = grid_cache_path().with_suffix(".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        frame = province_grid_signals()
+    names = load_provinces()["name"].map(province_location)
+    sites = default_sites(1).frame["province"]
+    provinces = frame.assign(site=frame["province"].map(names))
+    provinces = provinces[~provinces["site"].isin(sites.index)]  # the site keeps the name
+    parts = [provinces] + [frame[frame["province"] == prov].assign(site=site)
+                           for site, prov in sites.items()]
+    return pd.concat(parts, ignore_index=True).drop(columns="province")
 
 
 @dataclass(frozen=True)
@@ -132,35 +183,47 @@ def read_signal_feed(path: Path) -> SignalFeed:
 
 
 class SignalFeedCache:
-    """Keeps the current feed in memory; reloads when the source file or the newest run changes.
+    """Keeps the current feed in memory; reloads when the source file or the newest published
+    run changes; builds the default signals once, in a background thread, when there is neither.
 
     Parameters
     ----------
     signals_path : Path, optional
-        A fixed signals file or run folder. Without it, the newest succeeded planning run that
-        wrote ``signals.parquet`` is used.
+        A fixed signals file or run folder.
     runs_dir : Path
         Folder of planning-run results.
+    builder : str, optional
+        ``module:function`` returning the default signals frame; ``None``: no default.
     """
 
-    def __init__(self, signals_path: Path | None, runs_dir: Path):
+    def __init__(self, signals_path: Path | None, runs_dir: Path, builder: str | None = None):
         self.signals_path = Path(signals_path) if signals_path else None
         self.runs_dir = Path(runs_dir)
+        self.builder = builder
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._feed: SignalFeed | None = None
+        self._default: SignalFeed | None = None
+        self._building: threading.Thread | None = None
+        self._build_error: str | None = None
+        self.build_seconds: float | None = None
 
-    def current(self, newest_run_ids: list[str]) -> SignalFeed | None:
-        """The feed to serve, or ``None`` when there are no signals yet.
+    def current(self, published_run_ids: list[str]) -> SignalFeed:
+        """The feed to serve.
 
-        ``newest_run_ids``: ids of succeeded planning runs, newest first.
+        ``published_run_ids``: ids of published succeeded planning runs, newest first.
+
+        Raises
+        ------
+        SignalsNotReady
+            No signals yet (with ``retry_after_s`` while the default signals are built).
         """
         source = self.signals_path
         if source is None:
-            source = next((self.runs_dir / r for r in newest_run_ids
+            source = next((self.runs_dir / r for r in published_run_ids
                            if (self.runs_dir / r / SIGNALS_FILE).exists()), None)
             if source is None:
-                return None
+                return self._default_feed()
         file = source / SIGNALS_FILE if source.is_dir() else source
         key = (str(file), file.stat().st_mtime_ns if file.exists() else None)
         with self._lock:
@@ -169,5 +232,58 @@ class SignalFeedCache:
                 self._key = key
             return self._feed
 
+    def _default_feed(self) -> SignalFeed:
+        with self._lock:
+            if self._default is not None:
+                return self._default
+            if self.builder is None:
+                raise SignalsNotReady("no grid signals yet: publish a planning run "
+                                      "(computegrid runs publish RUN_ID) or start the server "
+                                      "with --signals FILE")
+            if self._building is None or (not self._building.is_alive() and self._build_error):
+                self._build_error = None
+                self._building = threading.Thread(target=self._build, name="default-signals",
+                                                  daemon=True)
+                self._building.start()
+            error = self._build_error
+        if error:
+            raise SignalsNotReady(f"building the default grid signals failed ({error}); "
+                                  "retrying", BUILDING_RETRY_AFTER_S)
+        raise SignalsNotReady("the default grid signals (base-year dispatch) are being built; "
+                              "retry later", BUILDING_RETRY_AFTER_S)
 
-__all__ = ["SIGNAL_COLUMNS", "SignalFeed", "SignalFeedCache", "read_signal_feed"]
+    def _build(self) -> None:
+        import multiprocessing
+        import os
+        import time
+        from concurrent.futures import ProcessPoolExecutor
+
+        t0 = time.perf_counter()
+        try:
+            # In a child process at low CPU priority: the solve neither holds this process's
+            # GIL nor takes the CPU from the requests being answered meanwhile.
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=os.nice, initargs=(10,)) as pool:
+                frame = pool.submit(_call, str(self.builder)).result()
+            feed = SignalFeed(source="default: base-year grid dispatch",
+                              generated_at=datetime.now(UTC),
+                              signals=make_signals(to_hourly(frame), source="default signals"))
+        except Exception as exc:  # noqa: BLE001 - reported to clients, the build is retried
+            with self._lock:
+                self._build_error = f"{type(exc).__name__}: {exc}"[:300]
+            return
+        with self._lock:
+            self._default = feed
+            self.build_seconds = time.perf_counter() - t0
+
+
+def _call(builder: str) -> pd.DataFrame:
+    """Call ``module:function`` (in the builder's child process)."""
+    import importlib
+
+    module_name, _, fn_name = builder.partition(":")
+    return getattr(importlib.import_module(module_name), fn_name)()
+
+
+__all__ = ["SIGNAL_COLUMNS", "SignalFeed", "SignalFeedCache", "SignalsNotReady",
+           "read_signal_feed"]

@@ -21,6 +21,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from computegrid.errors import InputError
+from computegrid.services.runs.store.keys import (
+    check_expires_in_s,
+    check_min_resolution_h,
+    check_rate_limit,
+    check_scope,
+    scope_allows,
+)
 from computegrid.services.runs.store.tables import api_keys, runs
 
 #: Run statuses, in lifecycle order.
@@ -48,7 +55,7 @@ def _aware(ts: datetime | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class ApiKeyRecord:
-    """An API key as stored (never the key itself)."""
+    """An API key as stored (never the key itself); see :mod:`.keys` for scopes and limits."""
 
     id: int
     name: str
@@ -56,6 +63,19 @@ class ApiKeyRecord:
     rate_limit_per_s: float
     created_at: datetime
     revoked_at: datetime | None
+    scope: str = "plan"
+    expires_at: datetime | None = None
+    min_resolution_h: int = 3
+    allow_expand: bool = False
+
+    def allows(self, scope: str) -> bool:
+        """Whether this key may do what needs ``scope``."""
+        return scope_allows(self.scope, scope)
+
+    def active(self, now: datetime | None = None) -> bool:
+        """Not revoked and not expired."""
+        now = now or _now()
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,8 @@ class RunRecord:
     started_at: datetime | None
     finished_at: datetime | None
     attempts: int
+    key_id: int | None = None
+    published_at: datetime | None = None
 
 
 def _run_from_row(row: Any) -> RunRecord:
@@ -79,7 +101,8 @@ def _run_from_row(row: Any) -> RunRecord:
         id=row.id, kind=row.kind, status=row.status, params=json.loads(row.params_json),
         summary=json.loads(row.summary_json) if row.summary_json else None, error=row.error,
         created_at=_aware(row.created_at), started_at=_aware(row.started_at),
-        finished_at=_aware(row.finished_at), attempts=row.attempts or 0,
+        finished_at=_aware(row.finished_at), attempts=row.attempts or 0, key_id=row.key_id,
+        published_at=_aware(row.published_at),
     )
 
 
@@ -99,22 +122,43 @@ class RunStore:
         self.engine.dispose()
 
     # --- API keys -------------------------------------------------------------------------
-    def create_key(self, name: str, rate_limit_per_s: float = 20.0) -> tuple[str, ApiKeyRecord]:
-        """Create an API key; returns the key (shown once, never stored) and its record."""
+    def create_key(self, name: str, rate_limit_per_s: float = 20.0, *, scope: str = "plan",
+                   expires_in_s: float | None = None, min_resolution_h: int = 3,
+                   allow_expand: bool = False) -> tuple[str, ApiKeyRecord]:
+        """Create an API key; returns the key (shown once, never stored) and its record.
+
+        Parameters
+        ----------
+        name : str
+            Who or what uses the key (1-100 characters).
+        rate_limit_per_s : float
+            Requests per second allowed, finite and > 0. [1/s]
+        scope : str
+            ``read``, ``plan`` or ``admin`` (see :mod:`.keys`).
+        expires_in_s : float, optional
+            Lifetime from now; ``None``: no expiry. [s]
+        min_resolution_h : int
+            Finest time resolution of the key's planning runs. [h]
+        allow_expand : bool
+            Whether the key's planning runs may expand capacity (``expand: true``).
+        """
         if not name or len(name) > 100:
             raise InputError("--name", name, "1 to 100 characters")
-        if not (rate_limit_per_s > 0):
-            raise InputError("--rate-limit-per-s", rate_limit_per_s, "a number > 0")
+        rate = check_rate_limit(rate_limit_per_s)
+        check_scope(scope)
+        lifetime = check_expires_in_s(expires_in_s)
+        check_min_resolution_h(min_resolution_h)
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         created = _now()
+        expires = None if lifetime is None else created + timedelta(seconds=lifetime)
+        values = dict(name=name, key_prefix=key[:10], key_sha256=hash_api_key(key),
+                      rate_limit_per_s=rate, created_at=created, scope=scope, expires_at=expires,
+                      min_resolution_h=int(min_resolution_h), allow_expand=bool(allow_expand))
         with self.engine.begin() as conn:
-            key_id = conn.execute(
-                insert(api_keys).values(
-                    name=name, key_prefix=key[:10], key_sha256=hash_api_key(key),
-                    rate_limit_per_s=float(rate_limit_per_s), created_at=created)
-                .returning(api_keys.c.id)
-            ).scalar_one()
-        return key, ApiKeyRecord(key_id, name, key[:10], float(rate_limit_per_s), created, None)
+            key_id = conn.execute(insert(api_keys).values(**values)
+                                  .returning(api_keys.c.id)).scalar_one()
+        return key, ApiKeyRecord(key_id, name, key[:10], rate, created, None, scope, expires,
+                                 int(min_resolution_h), bool(allow_expand))
 
     def revoke_key(self, key_id: int) -> ApiKeyRecord:
         """Revoke a key by id; raises ``InputError`` if there is no such key."""
@@ -141,12 +185,14 @@ class RunStore:
             row = conn.execute(select(api_keys).where(
                 api_keys.c.key_sha256 == hash_api_key(key),
                 api_keys.c.revoked_at.is_(None))).first()
-        return None if row is None else self._key_from_row(row)
+        record = None if row is None else self._key_from_row(row)
+        return record if record is not None and record.active() else None
 
     @staticmethod
     def _key_from_row(row: Any) -> ApiKeyRecord:
         return ApiKeyRecord(row.id, row.name, row.key_prefix, row.rate_limit_per_s,
-                            _aware(row.created_at), _aware(row.revoked_at))
+                            _aware(row.created_at), _aware(row.revoked_at), row.scope,
+                            _aware(row.expires_at), row.min_resolution_h, bool(row.allow_expand))
 
     # --- runs -----------------------------------------------------------------------------
     def create_run(self, kind: str, params: dict[str, Any], key_id: int | None = None) -> RunRecord:
@@ -157,7 +203,8 @@ class RunStore:
             conn.execute(insert(runs).values(
                 id=run_id, kind=kind, status="queued", params_json=json.dumps(params),
                 created_at=created, attempts=0, key_id=key_id))
-        return RunRecord(run_id, kind, "queued", params, None, None, created, None, None, 0)
+        return RunRecord(run_id, kind, "queued", params, None, None, created, None, None, 0,
+                         key_id)
 
     def get_run(self, run_id: str) -> RunRecord | None:
         """One run, or ``None``."""
@@ -165,13 +212,41 @@ class RunStore:
             row = conn.execute(select(runs).where(runs.c.id == run_id)).first()
         return None if row is None else _run_from_row(row)
 
-    def list_runs(self, limit: int = 100, status: str | None = None) -> list[RunRecord]:
-        """Runs, newest first."""
+    def list_runs(self, limit: int = 100, status: str | None = None, key_id: int | None = None,
+                  published: bool | None = None) -> list[RunRecord]:
+        """Runs, newest first; only those of ``key_id`` if given; only published ones (or only
+        unpublished ones) if ``published`` is given."""
         query = select(runs).order_by(runs.c.created_at.desc(), runs.c.id).limit(limit)
         if status is not None:
             query = query.where(runs.c.status == status)
+        if key_id is not None:
+            query = query.where(runs.c.key_id == key_id)
+        if published is not None:
+            query = query.where(runs.c.published_at.is_not(None) if published
+                                else runs.c.published_at.is_(None))
         with self.engine.connect() as conn:
             return [_run_from_row(r) for r in conn.execute(query).all()]
+
+    def count_active_runs(self, key_id: int | None = None) -> int:
+        """Queued and running runs, of one key or of all."""
+        query = select(func.count()).select_from(runs).where(
+            runs.c.status.in_(("queued", "running")))
+        if key_id is not None:
+            query = query.where(runs.c.key_id == key_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def publish_run(self, run_id: str) -> RunRecord:
+        """Publish a succeeded run: the open endpoints may serve its signals."""
+        with self.engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id, runs.c.status == "succeeded",
+                                            runs.c.published_at.is_(None))
+                         .values(published_at=_now()))
+        run = self.get_run(run_id)
+        if run is None or run.published_at is None:
+            raise InputError("RUN_ID", run_id, "the id of a succeeded run (computegrid serve's "
+                             "store; see GET /v1/plans)")
+        return run
 
     def count_runs(self) -> dict[str, int]:
         """Number of runs per status."""
@@ -208,25 +283,31 @@ class RunStore:
                                             runs.c.worker_id == worker_id[:100])
                          .values(heartbeat_at=_now()))
 
-    def fail_expired_leases(self, lease_s: float) -> list[str]:
-        """Mark failed the running runs whose worker stopped renewing its lease.
+    def expire_leases(self, lease_s: float, max_attempts: int) -> tuple[list[str], list[str]]:
+        """Requeue the running runs whose worker stopped renewing its lease (a crash); fail
+        those that already had ``max_attempts`` attempts.
 
         Returns
         -------
-        list of str
-            Ids of the runs marked failed.
+        tuple of list of str
+            Ids of the runs requeued, and of the runs marked failed.
         """
         cutoff = _now() - timedelta(seconds=lease_s)
         stale_when = (runs.c.status == "running") & (
             runs.c.heartbeat_at.is_(None) | (runs.c.heartbeat_at < cutoff))
         with self.engine.begin() as conn:
-            stale = [r.id for r in conn.execute(select(runs.c.id).where(stale_when)).all()]
-            if stale:
-                conn.execute(update(runs).where(runs.c.id.in_(stale), stale_when)
+            stale = conn.execute(select(runs.c.id, runs.c.attempts).where(stale_when)).all()
+            retry = [r.id for r in stale if (r.attempts or 0) < max_attempts]
+            give_up = [r.id for r in stale if (r.attempts or 0) >= max_attempts]
+            if retry:
+                conn.execute(update(runs).where(runs.c.id.in_(retry), stale_when)
+                             .values(status="queued", started_at=None, worker_id=None))
+            if give_up:
+                conn.execute(update(runs).where(runs.c.id.in_(give_up), stale_when)
                              .values(status="failed", finished_at=_now(),
-                                     error="interrupted: the server stopped while the run was "
-                                           "running; submit it again"))
-        return stale
+                                     error=f"interrupted: the server stopped while the run was "
+                                           f"running, {max_attempts} attempts; submit it again"))
+        return retry, give_up
 
     def finish_run(self, run_id: str, summary: dict[str, Any]) -> None:
         """Mark a running run succeeded with its summary."""
@@ -242,11 +323,23 @@ class RunStore:
                                             runs.c.status.in_(("queued", "running")))
                          .values(status="failed", error=reason[:2000], finished_at=_now()))
 
-    def requeue_run(self, run_id: str) -> None:
-        """Put a running run back in the queue (graceful shutdown: it starts again later)."""
+    def requeue_run(self, run_id: str, max_attempts: int | None = None) -> str:
+        """Put a running run back in the queue (graceful shutdown: it starts again later), or
+        fail it when it already had ``max_attempts`` attempts. Returns the new status."""
         with self.engine.begin() as conn:
+            row = conn.execute(select(runs.c.attempts).where(
+                runs.c.id == run_id, runs.c.status == "running")).first()
+            if row is None:
+                return "unchanged"
+            if max_attempts is not None and (row.attempts or 0) >= max_attempts:
+                conn.execute(update(runs).where(runs.c.id == run_id, runs.c.status == "running")
+                             .values(status="failed", finished_at=_now(),
+                                     error=f"stopped {max_attempts} times while running "
+                                           f"(server restarts); submit it again"))
+                return "failed"
             conn.execute(update(runs).where(runs.c.id == run_id, runs.c.status == "running")
                          .values(status="queued", started_at=None))
+        return "queued"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -19,6 +19,12 @@ api_keys = Table(
     Column("rate_limit_per_s", Float, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # Migration 0003: what the key may do (read < plan < admin), until when, the finest time
+    # resolution of its planning runs [h], and whether its runs may expand capacity.
+    Column("scope", String(16), nullable=False, default="plan"),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("min_resolution_h", Integer, nullable=False, default=3),
+    Column("allow_expand", Boolean, nullable=False, default=False),
 )
 
 runs = Table(
@@ -34,9 +40,11 @@ runs = Table(
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
-    Column("key_id", Integer, ForeignKey("api_keys.id"), nullable=True),
+    Column("key_id", Integer, ForeignKey("api_keys.id"), nullable=True, index=True),
     # Lease of a running run (migration 0002): the worker process holding it and its last
     # heartbeat; a run whose heartbeat is older than the lease lost its worker.
     Column("worker_id", String(100), nullable=True),
     Column("heartbeat_at", DateTime(timezone=True), nullable=True),
+    # Migration 0003: when an operator published the run's signals to the open endpoints.
+    Column("published_at", DateTime(timezone=True), nullable=True),
 )
