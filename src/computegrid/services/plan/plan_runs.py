@@ -58,7 +58,7 @@ def check_plan_params(scenario: str, overrides: dict[str, Any],
 def run_cost(config, resolution_h: int | None, field: str) -> dict[str, Any]:
     """The resolution a run of ``config`` will use, and its size (see :func:`check_plan_params`)."""
     from computegrid.grid.network import HOURS, parse_resolution
-    from computegrid.services.plan import DEFAULT_RESOLUTION
+    from computegrid.services.plan.pipeline import DEFAULT_RESOLUTION
 
     resolution = f"{int(resolution_h)}h" if resolution_h else (config.resolution or DEFAULT_RESOLUTION)
     try:

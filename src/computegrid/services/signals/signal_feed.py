@@ -58,7 +58,7 @@ def default_signals_frame() -> pd.DataFrame:
 
     from computegrid.datasets.grid import load_provinces
     from computegrid.scheduling.sites import default_sites
-    from computegrid.services.signals import grid_cache_path, province_grid_signals
+    from computegrid.services.signals.grid_signals import grid_cache_path, province_grid_signals
 
     lock_path = grid_cache_path().with_suffix(".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
