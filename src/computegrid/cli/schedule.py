@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Place a trace's jobs on data-centre sites by several policies and compare them."""
-        from computegrid.cli.render import print_json, print_table
+        from computegrid.cli.render import print_json
         from computegrid.errors import InputError
         from computegrid.scheduling.problem import ScheduleParams
         from computegrid.services.schedule import DEFAULT_POLICIES, run_schedule
@@ -71,15 +71,22 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(res)
             return
-        cols = ["energy_mwh", "cost_cny", "emissions_marginal_tco2", "emissions_average_tco2",
-                "curtailment_absorbed_mwh", "objective_value", "mean_delay_h", "p95_delay_h",
-                "deadline_misses", "capacity_violations", "latency_violations", "runtime_s"]
-        inst = res["instance"]
-        unit = next(iter(res["policies"].values()))["objective_unit"]
-        title = (f"{inst['n_jobs']:,} jobs of {inst['trace']} on {inst['n_sites']} sites "
-                 f"({'online' if inst['online'] else 'offline'}; minimising {inst['objective']} "
-                 f"[{unit}])")
-        names = list(res["policies"])
-        rows = [[c] + [res["policies"][p][c] for p in names] for c in cols]
-        rows.append(["signal_source", res["signal_source"]] + [""] * (len(names) - 1))
-        print_table(title, ["metric", *names], rows)
+        print_result(res)
+
+
+def print_result(res: dict) -> None:
+    """The comparison as a table: one column per policy, a last row naming the signals."""
+    from computegrid.cli.render import print_table
+
+    cols = ["energy_mwh", "cost_cny", "emissions_marginal_tco2", "emissions_average_tco2",
+            "curtailment_absorbed_mwh", "objective_value", "mean_delay_h", "p95_delay_h",
+            "deadline_misses", "capacity_violations", "latency_violations", "runtime_s"]
+    inst = res["instance"]
+    unit = next(iter(res["policies"].values()))["objective_unit"]
+    title = (f"{inst['n_jobs']:,} jobs of {inst['trace']} on {inst['n_sites']} sites "
+             f"({'online' if inst['online'] else 'offline'}; minimising {inst['objective']} "
+             f"[{unit}])")
+    names = list(res["policies"])
+    rows = [[c] + [res["policies"][p][c] for p in names] for c in cols]
+    rows.append(["signal_source", res["signal_source"]] + [""] * (len(names) - 1))
+    print_table(title, ["metric", *names], rows)
