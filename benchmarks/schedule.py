@@ -18,6 +18,7 @@ import json
 import resource
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -45,6 +46,7 @@ def main(argv=None) -> int:
     ap.add_argument("--tight-frac", type=float, default=None,
                     help="samples: accelerators per site = this fraction of the default sizing "
                          "(capacity binds at the cheap sites)")
+    ap.add_argument("--objective", default="cost", help="cost, co2-marginal, co2-average or curtailment")
     ap.add_argument("--json", default=None, help="write the figures to this JSON file")
     a = ap.parse_args(argv)
 
@@ -56,31 +58,35 @@ def main(argv=None) -> int:
           f"accelerators, {len(signals.timestamps):,} signal hours: {time.perf_counter() - t:.1f} s")
     out = {"n_jobs": len(jobs), "accelerators_per_site": int(sites.frame.n_accelerators.iat[0]),
            "full": {}, "samples": []}
-    p = build_problem(jobs, sites, signals, ScheduleParams())
-    print(f"{'policy':<16}{'wall s':>8}{'cpu s':>7}{'energy MWh':>12}{'cost CNY':>12}{'tCO2':>9}"
+    params = ScheduleParams(objective=a.objective)
+    p = build_problem(jobs, sites, signals, params)
+    print(f"{'policy':<16}{'wall s':>8}{'cpu s':>7}{'energy MWh':>12}{'cost CNY':>12}{'tCO2 m':>9}{'tCO2 a':>9}"
           f"{'curt MWh':>10}{'delay h':>9}{'p95 h':>8}{'miss':>6}{'cap':>5}{'lat':>5}")
     for online in (False, True):
         names = POLICIES
         for name in names:
-            q = p if not online else build_problem(jobs, sites, signals, ScheduleParams(online=True))
+            q = p if not online else build_problem(jobs, sites, signals,
+                                                           replace(params, online=True))
             t, tc = time.perf_counter(), time.process_time()
             site, start = run_policy(q, name)
             wall, cpu = time.perf_counter() - t, time.process_time() - tc
             m = evaluate(q, name, site, start, wall)
             label = name + (" (online)" if online else "")
             out["full"][label] = {**m.__dict__, "cpu_s": cpu}
-            print(f"{label:<16}{wall:>8.2f}{cpu:>7.2f}{m.energy_mwh:>12.1f}{m.cost_cny:>12,.0f}{m.emissions_tco2:>9.1f}"
+            print(f"{label:<16}{wall:>8.2f}{cpu:>7.2f}{m.energy_mwh:>12.1f}{m.cost_cny:>12,.0f}{m.emissions_marginal_tco2:>9.1f}"
+                  f"{m.emissions_average_tco2:>9.1f}"
                   f"{m.curtailment_absorbed_mwh:>10.1f}{m.mean_delay_h:>9.2f}{m.p95_delay_h:>8.2f}"
                   f"{m.deadline_misses:>6}{m.capacity_violations:>5}{m.latency_violations:>5}")
     f = out["full"]
-    base = f["fifo-local"]["objective_cny"]
-    s_time = base - f["temporal"]["objective_cny"]
-    s_space = base - f["spatial"]["objective_cny"]
-    s_both = base - f["greedy"]["objective_cny"]
-    out["savings"] = {"time_cny": s_time, "space_cny": s_space, "both_cny": s_both}
+    base = f["fifo-local"]["objective_value"]
+    unit = f["fifo-local"]["objective_unit"]
+    s_time = base - f["temporal"]["objective_value"]
+    s_space = base - f["spatial"]["objective_value"]
+    s_both = base - f["greedy"]["objective_value"]
+    out["savings"] = {"unit": unit, "time": s_time, "space": s_space, "both": s_both}
     if s_time + s_space > 0:
-        print(f"objective saving vs fifo-local: time only {s_time:,.0f} CNY, space only {s_space:,.0f} CNY, "
-              f"both (greedy) {s_both:,.0f} CNY; share from time {s_time / (s_time + s_space):.1%}, "
+        print(f"objective saving vs fifo-local: time only {s_time:,.1f} {unit}, space only {s_space:,.1f} "
+              f"{unit}, both (greedy) {s_both:,.1f} {unit}; share from time {s_time / (s_time + s_space):.1%}, "
               f"from space {s_space / (s_time + s_space):.1%}")
     print(f"peak memory after full-trace runs: {peak_rss_mb():,.0f} MB")
 
@@ -94,7 +100,7 @@ def main(argv=None) -> int:
                 n_acc = max(int(np.ceil(a.tight_frac * sub_sites.frame.n_accelerators.iat[0])),
                             int(sub.frame.n_accelerators.max()))
                 sub_sites = resolve_sites(sub, accelerators_per_site=n_acc)
-            q = build_problem(sub, sub_sites, signals.subset(sub_sites.ids), ScheduleParams())
+            q = build_problem(sub, sub_sites, signals.subset(sub_sites.ids), params)
             t = time.perf_counter()
             g = run_policy(q, "greedy")
             tg = time.perf_counter() - t
@@ -103,17 +109,17 @@ def main(argv=None) -> int:
             site, start, info = run_optimal(q, time_limit_s=a.time_limit_s, initial=g)
             to = time.perf_counter() - t
             mo = evaluate(q, "optimal", site, start, to)
-            gap = (mg.objective_cny - mo.objective_cny) / mo.objective_cny
-            gap_bound = (mg.objective_cny - info["dual_bound_cny"]) / info["dual_bound_cny"]
+            gap = (mg.objective_value - mo.objective_value) / mo.objective_value
+            gap_bound = (mg.objective_value - info["dual_bound"]) / info["dual_bound"]
             row = {"offset": k * step, "greedy_deadline_misses": mg.deadline_misses, "accelerators_per_site": int(sub_sites.frame.n_accelerators.iat[0]),
-                   "greedy_objective_cny": mg.objective_cny, "optimal_objective_cny": mo.objective_cny,
-                   "dual_bound_cny": info["dual_bound_cny"], "gap_frac": gap, "gap_to_bound_frac": gap_bound,
+                   "greedy_objective": mg.objective_value, "optimal_objective": mo.objective_value,
+                   "dual_bound": info["dual_bound"], "gap_frac": gap, "gap_to_bound_frac": gap_bound,
                    "greedy_s": tg, "optimal_s": to, "status": info["status"],
                    "n_candidates": info["n_candidates"]}
             out["samples"].append(row)
-            print(f"sample @{k * step:>6}: greedy {mg.objective_cny:,.1f} CNY in {tg:.2f} s, optimal "
-                  f"{mo.objective_cny:,.1f} CNY in {to:.0f} s ({info['status']}, {info['n_candidates']:,} "
-                  f"candidates), bound {info['dual_bound_cny']:,.1f}: gap {gap:.3%} "
+            print(f"sample @{k * step:>6}: greedy {mg.objective_value:,.1f} {unit} in {tg:.2f} s, optimal "
+                  f"{mo.objective_value:,.1f} {unit} in {to:.0f} s ({info['status']}, {info['n_candidates']:,} "
+                  f"candidates), bound {info['dual_bound']:,.1f}: gap {gap:.3%} "
                   f"(<= {gap_bound:.3%} to the bound)")
         print(f"peak memory: {peak_rss_mb():,.0f} MB")
     if a.json:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,15 +52,49 @@ def test_schedule_json_compares_policies(tmp_path):
     assert proc.returncode == 0, proc.stderr
     res = json.loads(proc.stdout)
     pol = res["policies"]
-    keys = {"energy_mwh", "cost_cny", "emissions_tco2", "curtailment_absorbed_mwh", "mean_delay_h",
-            "p95_delay_h", "deadline_misses", "capacity_violations", "latency_violations", "runtime_s"}
+    keys = {"energy_mwh", "cost_cny", "emissions_marginal_tco2", "emissions_average_tco2",
+            "curtailment_absorbed_mwh", "mean_delay_h", "p95_delay_h", "deadline_misses",
+            "capacity_violations", "latency_violations", "runtime_s", "objective", "objective_value",
+            "objective_unit"}
+    assert res["schema_version"] == 2
+    assert res["signal_source"] == "file signals.csv"
     for name in ("fifo-local", "greedy", "optimal"):
         assert keys <= set(pol[name])
+        assert "emissions_tco2" not in pol[name] and "emissions_avg_tco2" not in pol[name]
         assert pol[name]["capacity_violations"] == 0 and pol[name]["deadline_misses"] == 0
-    assert pol["greedy"]["emissions_tco2"] < pol["fifo-local"]["emissions_tco2"]
-    assert pol["optimal"]["objective_cny"] <= pol["greedy"]["objective_cny"] * (1 + 1e-9)
+        assert (pol[name]["objective"], pol[name]["objective_unit"]) == ("cost", "CNY")
+    assert pol["greedy"]["emissions_marginal_tco2"] < pol["fifo-local"]["emissions_marginal_tco2"]
+    assert pol["optimal"]["objective_value"] <= pol["greedy"]["objective_value"] * (1 + 1e-9)
     sched = pd.read_csv(out)
     assert len(sched) == 3 * 30 and set(sched["policy"]) == {"fifo-local", "greedy", "optimal"}
+
+
+def test_each_objective_is_what_the_policies_minimise(tmp_path):
+    write_inputs(tmp_path)
+    field = {"co2-marginal": "emissions_marginal_tco2", "co2-average": "emissions_average_tco2",
+             "curtailment": "energy_mwh"}
+    for objective, unit in (("co2-marginal", "tCO2"), ("co2-average", "tCO2"), ("curtailment", "MWh")):
+        proc = run_cli("--trace", "jobs.csv", "--sites", "sites.csv", "--signals", "signals.csv",
+                       "--policy", "fifo-local", "--policy", "greedy", "--policy", "optimal",
+                       "--objective", objective, "--out", "s.csv", "--json", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        res = json.loads(proc.stdout)
+        assert res["instance"]["objective"] == objective
+        pol = res["policies"]
+        assert pol["greedy"]["objective_unit"] == unit
+        assert pol["optimal"]["objective_value"] <= pol["greedy"]["objective_value"] * (1 + 1e-9) + 1e-9
+        assert pol["greedy"]["objective_value"] <= pol["fifo-local"]["objective_value"] + 1e-9
+        # the objective value is the figure it names plus the cost of waiting, 1e-5 per
+        # accelerator-hour of delay
+        grid = pol["greedy"]["energy_mwh"] - pol["greedy"]["curtailment_absorbed_mwh"]
+        named = grid if objective == "curtailment" else pol["greedy"][field[objective]]
+        sched = pd.read_csv(tmp_path / "s.csv").query("policy == 'greedy'")
+        acc = pd.read_csv(tmp_path / "jobs.csv").set_index("job_id")["n_accelerators"]
+        waiting = float((sched["delay_h"].to_numpy() * acc[sched["job_id"]].to_numpy()).sum())
+        assert pol["greedy"]["objective_value"] == pytest.approx(named + 1e-5 * waiting, rel=1e-6)
+    proc = run_cli("--trace", "jobs.csv", "--sites", "sites.csv", "--signals", "signals.csv",
+                   "--objective", "co2", cwd=tmp_path)
+    assert proc.returncode == 2 and "--objective" in proc.stderr and "co2-average" in proc.stderr
 
 
 def test_bad_trace_is_one_line_and_writes_nothing(tmp_path):

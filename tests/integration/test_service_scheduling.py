@@ -137,4 +137,4 @@ def test_best_matches_the_schedule_service(client, tmp_path):
         best = body["best"]
         assert (best["site"], best["start_time"]) == (ref["site"], ref["start_time"])
         assert best["cost_cny"] == pytest.approx(ref["cost_cny"])
-        assert best["emissions_tco2"] == pytest.approx(ref["emissions_tco2"])
+        assert best["emissions_marginal_tco2"] == pytest.approx(ref["emissions_marginal_tco2"])

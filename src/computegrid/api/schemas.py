@@ -274,7 +274,8 @@ class Placement(BaseModel):
 class PlacementOption(Placement):
     energy_mwh: float
     cost_cny: float
-    emissions_tco2: float
+    emissions_marginal_tco2: float
+    emissions_average_tco2: float
     curtailment_absorbed_mwh: float
 
 
@@ -313,7 +314,8 @@ class ScheduledJob(Placement):
 class ScheduleResponse(BaseModel):
     policy: str
     metrics: dict[str, float | int | str | bool | None] = Field(
-        description="energy_mwh, cost_cny, emissions_tco2, curtailment_absorbed_mwh, "
+        description="energy_mwh, cost_cny, emissions_marginal_tco2, emissions_average_tco2, "
+                    "curtailment_absorbed_mwh, "
                     "mean_delay_h, p95_delay_h, deadline_misses, ...")
     schedule: list[ScheduledJob]
     signals_source: str

@@ -8,11 +8,12 @@ signals file: a least-cost dispatch of the base-year network
 
 - ``curtailed_mw``: available wind and solar (``p_nom x p_max_pu``) minus dispatched, at the bus;
 - ``price_cny_per_mwh``: the bus's locational marginal price (dual of its energy balance);
-- ``co2_avg_kg_per_mwh``: emissions of the bus's own generation over that generation
-  (assumption: imports are ignored; a bus with no generation gets the national average);
-- ``co2_marginal_kg_per_mwh``: intensity of the bus's generator whose marginal cost is
-  nearest to the price (the price-setting technology in the merit order; assumption: 0 when
-  the bus is curtailing wind or solar, since one more MWh then comes from curtailed power).
+- ``co2_avg_kg_per_mwh``: average (consumption-based) factor: the bus's own generation plus its
+  imports at their source's intensity, traced by proportional sharing (Bialek 1996;
+  :mod:`computegrid.grid.flow_tracing`);
+- ``co2_marginal_kg_per_mwh``: marginal factor: change in system emissions per MWh of extra
+  load at the bus, from the optimal basis of the dispatch (LP sensitivity;
+  :mod:`computegrid.grid.marginal_emissions`).
 
 An N-hourly solve is expanded to hourly values by repeating each snapshot (mean power over
 the interval). The 8,760 model hours (Beijing time) are labelled on the non-leap year
@@ -25,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from computegrid.grid import results as R
-from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
 #: Non-leap year on which the 8,760-h model year is labelled.
 LABEL_YEAR = 2019
 
@@ -60,28 +60,15 @@ def province_signals(year: int = 2020, resolution: str = "3h", threads: int | No
 
 def signals_from_network(n, time_zone: str = "Asia/Shanghai") -> pd.DataFrame:
     """Per-bus signals of a solved network, expanded to hourly rows (see module docstring)."""
-    gens = n.generators[n.generators.carrier != LOAD_SHEDDING_CARRIER]
-    p = n.generators_t.p[gens.index]
+    from computegrid.grid.flow_tracing import average_emission_factors
+    from computegrid.grid.marginal_emissions import marginal_emission_factors
+
     buses = list(n.buses.index)
     curt_bus = R.curtailed_by_bus_mw(n)[buses]
     price = R.marginal_prices_cny_per_mwh(n)[buses]
-    co2 = R.co2_t_per_mwh_output(n).reindex(gens.index)  # t/MWh
-    em_bus = p.mul(co2, axis=1).T.groupby(gens.bus).sum().T.reindex(columns=buses, fill_value=0.0)
-    gen_bus = p.T.groupby(gens.bus).sum().T.reindex(columns=buses, fill_value=0.0)
-    national = em_bus.sum(axis=1) / gen_bus.sum(axis=1).where(gen_bus.sum(axis=1) > 0)
-    avg = (em_bus / gen_bus.where(gen_bus > 1e-6)).apply(lambda col: col.fillna(national))
-    # marginal: the bus's generator (dispatchable or not) with marginal cost nearest the price
-    marg = pd.DataFrame(0.0, index=price.index, columns=buses)
-    mc = gens.marginal_cost
-    for b in buses:
-        g = gens.index[gens.bus == b]
-        if len(g) == 0:
-            marg[b] = avg[b]
-            continue
-        diff = np.abs(price[b].to_numpy()[:, None] - mc[g].to_numpy()[None, :])
-        pick = np.argmin(diff, axis=1)
-        marg[b] = co2[g].to_numpy()[pick]
-    marg = marg.where(curt_bus <= 1e-3, 0.0)
+    avg = average_emission_factors(n).reindex(columns=buses)
+    # round-off of the back-substitution can leave -1e-12 where the factor is 0
+    marg = marginal_emission_factors(n).reindex(columns=buses).clip(lower=0.0)
     # expand snapshots to hours
     hours = n.snapshot_weightings.generators.to_numpy().round().astype(int)
     rep = np.repeat(np.arange(len(hours)), hours)

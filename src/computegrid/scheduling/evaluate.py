@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from computegrid.scheduling.problem import HISTORY_H, Problem
+from computegrid.scheduling.problem import HISTORY_H, OBJECTIVE_UNITS, Problem
 
 _EPS_H = 1e-6  # tolerance on times [h] (float rounding of hour arithmetic)
 
@@ -16,19 +16,24 @@ _EPS_H = 1e-6  # tolerance on times [h] (float rounding of hour arithmetic)
 class ScheduleMetrics:
     """Outcome of one policy on one instance (all fields carry their unit).
 
-    ``emissions_tco2`` counts grid energy at the marginal intensity (the consequence of the
-    load); ``emissions_avg_tco2`` at the average intensity (attribution). Energy taken from
-    power that would otherwise be curtailed costs nothing and emits nothing (assumption).
+    Two emission figures, always both: ``emissions_marginal_tco2`` counts grid energy at the
+    marginal factor (the change in system emissions the load causes: consequential);
+    ``emissions_average_tco2`` at the average factor (the load's share of the emissions of the
+    power it draws: attributional). Energy taken from power that would otherwise be curtailed
+    costs nothing and emits nothing in both (assumption). ``objective_value`` is what the
+    policies minimised (``objective``), in ``objective_unit``.
     """
 
     policy: str
     n_jobs: int
     energy_mwh: float
     cost_cny: float
-    emissions_tco2: float
-    emissions_avg_tco2: float
+    emissions_marginal_tco2: float
+    emissions_average_tco2: float
     curtailment_absorbed_mwh: float
-    objective_cny: float
+    objective: str
+    objective_value: float
+    objective_unit: str
     mean_delay_h: float
     p95_delay_h: float
     deadline_misses: int
@@ -98,7 +103,7 @@ def evaluate(p: Problem, policy: str, site: np.ndarray, start_h: np.ndarray,
     em = float((grid * p.co2_marg[:, sl]).sum()) / 1000.0
     em_avg = float((grid * p.co2_avg[:, sl]).sum()) / 1000.0
     delay = start_h - p.submit_h
-    dc = p.params.delay_cost_cny_per_accelerator_h
+    dc = p.delay_weight
     objective = float((grid * p.weight[:, sl]).sum()) + dc * float((p.n_acc * np.maximum(delay, 0)).sum())
     end = start_h + p.duration_h
     lat = p.latency_ms[np.arange(p.n_jobs), site]
@@ -107,10 +112,12 @@ def evaluate(p: Problem, policy: str, site: np.ndarray, start_h: np.ndarray,
         n_jobs=int(p.n_jobs),
         energy_mwh=float(energy.sum()),
         cost_cny=cost,
-        emissions_tco2=em,
-        emissions_avg_tco2=em_avg,
+        emissions_marginal_tco2=em,
+        emissions_average_tco2=em_avg,
         curtailment_absorbed_mwh=float(absorbed.sum()),
-        objective_cny=objective,
+        objective=p.params.objective,
+        objective_value=objective,
+        objective_unit=OBJECTIVE_UNITS[p.params.objective],
         mean_delay_h=float(np.mean(delay)),
         p95_delay_h=float(np.percentile(delay, 95)),
         deadline_misses=int((end > p.deadline_h + _EPS_H).sum()),

@@ -10,7 +10,8 @@ at site ``j`` in slot ``k``.
                o_jk = sum_{c touching (j,k)} a_c x_c <= capacity_j   (accelerators)
                u_jk <= sum_c e_ck x_c,  0 <= u_jk <= curtailed_jk
 
-with ``w = max(price, 0) + carbon price x marginal CO2`` (see ``objective_weight``). The
+with ``w`` the objective's weight per grid MWh (``objective_weights``; by default
+``max(price, 0) + carbon price x marginal CO2``). The
 occupancy ``o_jk`` is written as a running balance (``o_jk = o_j,k-1 + starts at k - ends
 at k-1``), so a candidate appears in four rows whatever its length: long training runs do
 not blow up the matrix. ``u_jk`` is needed only where the curtailed energy is positive but
@@ -57,7 +58,8 @@ def run_optimal(p: Problem, time_limit_s: float = 300.0, mip_rel_gap: float = 1e
     site : ndarray of int
     start_h : ndarray [h]
     info : dict
-        ``objective_cny``, ``dual_bound_cny``, ``mip_gap_frac``, ``n_candidates``, ``status``.
+        ``objective_value``, ``dual_bound`` (in the objective's unit), ``mip_gap_frac``,
+        ``n_candidates``, ``status``.
 
     Raises
     ------
@@ -67,7 +69,7 @@ def run_optimal(p: Problem, time_limit_s: float = 300.0, mip_rel_gap: float = 1e
     if p.n_jobs > MAX_JOBS:
         raise InputError("--policy optimal", f"{p.n_jobs} jobs",
                          f"at most {MAX_JOBS} jobs (use --sample)")
-    dc = p.params.delay_cost_cny_per_accelerator_h
+    dc = p.delay_weight
     cap = p.capacity
     n_j, n_s = p.n_jobs, p.n_sites
     # candidates (job, site, start)
@@ -224,8 +226,8 @@ def _solve(c, A, row_lo, row_hi, col_lo, col_hi, n_int, x0, time_limit_s, mip_re
         raise ComputegridError(f"optimal: HiGHS found no solution ({h.modelStatusToString(status)})")
     x = np.asarray(h.getSolution().col_value)
     out = {
-        "objective_cny": float(info.objective_function_value),
-        "dual_bound_cny": float(info.mip_dual_bound),
+        "objective_value": float(info.objective_function_value),
+        "dual_bound": float(info.mip_dual_bound),
         "mip_gap_frac": float(info.mip_gap),
         "status": ("optimal" if status == highspy.HighsModelStatus.kOptimal
                    else h.modelStatusToString(status)),

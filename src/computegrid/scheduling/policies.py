@@ -16,8 +16,9 @@ greedy         every site within the limit      at once or any later hour (deadl
 =============  ===============================  ====================================
 
 The marginal objective of a candidate is the extra grid energy it causes (its energy
-beyond the curtailed energy still free in each slot) times ``w = max(price, 0) + carbon
-price x marginal CO2``, plus a small cost of waiting. When no candidate has room, the job
+beyond the curtailed energy still free in each slot) times the objective's weight per grid
+MWh (``objective_weights``: by default ``w = max(price, 0) + carbon price x marginal CO2``),
+plus a small cost of waiting. When no candidate has room, the job
 waits for the first hour with room at one of its sites (it then misses its deadline if it
 had one); that is what a full cluster does today.
 
@@ -156,7 +157,7 @@ def run_policy(p: Problem, policy: str) -> tuple[np.ndarray, np.ndarray]:
     n = p.n_jobs
     site_out = np.empty(n, dtype=np.int64)
     start_out = np.empty(n, dtype=float)
-    dc = p.params.delay_cost_cny_per_accelerator_h
+    dc = p.delay_weight
     site_lists = _site_lists(p, spread)
     cap = p.capacity
     submit = p.submit_h.tolist()

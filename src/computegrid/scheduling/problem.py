@@ -35,6 +35,16 @@ DELAY_COST_CNY_PER_ACCELERATOR_H = 0.01
 #: Hours of signal history before slot 0 kept for online forecasts. [h]
 HISTORY_H = 24
 
+#: What the policies minimise (``--objective``) and the unit of its value.
+OBJECTIVE_UNITS = {"cost": "CNY", "co2-marginal": "tCO2", "co2-average": "tCO2", "curtailment": "MWh"}
+OBJECTIVES = tuple(OBJECTIVE_UNITS)
+
+#: Tie-breaking cost of waiting under the non-cost objectives, per accelerator-hour of delay, in
+#: the objective's unit. assumption: about 1% of what an accelerator-hour weighs, as for the cost
+#: objective: 1.275 kW x PUE 1.3 = 1.66 kWh, so 1.7e-5 MWh of grid energy, or 1.4e-5 tCO2 at
+#: 0.85 t/MWh (coal): 1e-5 in both units.
+DELAY_TIEBREAK_PER_ACCELERATOR_H = {"co2-marginal": 1e-5, "co2-average": 1e-5, "curtailment": 1e-5}
+
 
 @dataclass(frozen=True)
 class ScheduleParams:
@@ -45,9 +55,14 @@ class ScheduleParams:
     power_per_accelerator_kw : float
         IT power per busy accelerator, host share included. [kW]
     carbon_price_cny_per_tco2 : float
-        Price put on marginal emissions in the objective. [CNY/tCO2]
+        Price put on marginal emissions in the cost objective. [CNY/tCO2]
     delay_cost_cny_per_accelerator_h : float
-        Cost of waiting per accelerator and hour. [CNY/h]
+        Cost of waiting per accelerator and hour in the cost objective. [CNY/h]
+    objective : str
+        What the policies minimise: ``cost`` (price plus carbon price x marginal intensity),
+        ``co2-marginal`` (emissions at the marginal factor), ``co2-average`` (at the average
+        factor) or ``curtailment`` (grid energy, i.e. use as much otherwise-curtailed power as
+        possible). Energy from curtailed power is free and carbon-free under every objective.
     online : bool
         Policies see only a forecast built from past signals (see ``forecast``).
     forecast_error_frac : float
@@ -59,11 +74,14 @@ class ScheduleParams:
     power_per_accelerator_kw: float = POWER_PER_ACCELERATOR_KW
     carbon_price_cny_per_tco2: float = CARBON_PRICE_CNY_PER_TCO2
     delay_cost_cny_per_accelerator_h: float = DELAY_COST_CNY_PER_ACCELERATOR_H
+    objective: str = "cost"
     online: bool = False
     forecast_error_frac: float = 0.1
     seed: int = 0
 
     def __post_init__(self):
+        if self.objective not in OBJECTIVE_UNITS:
+            raise InputError("--objective", self.objective, "one of " + ", ".join(OBJECTIVES))
         for name in ("power_per_accelerator_kw",):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "a value > 0")
@@ -102,7 +120,7 @@ class Problem:
     price: np.ndarray = field(repr=False)         # [CNY/MWh]
     co2_avg: np.ndarray = field(repr=False)       # [kg/MWh]
     co2_marg: np.ndarray = field(repr=False)      # [kg/MWh]
-    weight: np.ndarray = field(repr=False)        # objective per grid MWh [CNY/MWh]
+    weight: np.ndarray = field(repr=False)        # objective per grid MWh [objective unit/MWh]
 
     @property
     def n_jobs(self) -> int:
@@ -111,6 +129,13 @@ class Problem:
     @property
     def n_sites(self) -> int:
         return len(self.capacity)
+
+    @property
+    def delay_weight(self) -> float:
+        """Cost of one accelerator-hour of delay in the objective's unit."""
+        if self.params.objective == "cost":
+            return float(self.params.delay_cost_cny_per_accelerator_h)
+        return DELAY_TIEBREAK_PER_ACCELERATOR_H[self.params.objective]
 
     def extend(self, n_slots: int) -> None:
         """Make the signal arrays cover ``n_slots`` slots (for jobs pushed past the horizon)."""
@@ -126,7 +151,7 @@ class Problem:
         self.price = v["price_cny_per_mwh"][:, cols]
         self.co2_avg = v["co2_avg_kg_per_mwh"][:, cols]
         self.co2_marg = v["co2_marginal_kg_per_mwh"][:, cols]
-        self.weight = objective_weight(self.price, self.co2_marg, self.params.carbon_price_cny_per_tco2)
+        self.weight = objective_weights(self.params, self.price, self.co2_avg, self.co2_marg)
 
 
 def objective_weight(price_cny_per_mwh, co2_marginal_kg_per_mwh, carbon_price_cny_per_tco2):
@@ -138,6 +163,24 @@ def objective_weight(price_cny_per_mwh, co2_marginal_kg_per_mwh, carbon_price_cn
     """
     return (np.maximum(price_cny_per_mwh, 0.0)
             + carbon_price_cny_per_tco2 * np.asarray(co2_marginal_kg_per_mwh) / 1000.0)
+
+
+def objective_weights(params: ScheduleParams, price_cny_per_mwh, co2_avg_kg_per_mwh,
+                      co2_marginal_kg_per_mwh) -> np.ndarray:
+    """Objective per MWh drawn from the grid, in the unit of ``params.objective``.
+
+    ``cost``: :func:`objective_weight` [CNY/MWh]; ``co2-marginal``, ``co2-average``: the factor
+    [tCO2/MWh]; ``curtailment``: 1 (every grid MWh counts the same) [MWh/MWh].
+    """
+    kind = params.objective
+    if kind == "cost":
+        return objective_weight(price_cny_per_mwh, co2_marginal_kg_per_mwh,
+                                params.carbon_price_cny_per_tco2)
+    if kind == "co2-marginal":
+        return np.asarray(co2_marginal_kg_per_mwh, dtype=float) / 1000.0
+    if kind == "co2-average":
+        return np.asarray(co2_avg_kg_per_mwh, dtype=float) / 1000.0
+    return np.ones_like(np.asarray(price_cny_per_mwh, dtype=float))
 
 
 def build_problem(jobs: JobTable, sites: SiteTable, signals: SiteSignals,

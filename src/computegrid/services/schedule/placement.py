@@ -103,7 +103,8 @@ class PlacementService:
         dict
             ``best`` and ``alternatives``: records with ``site``, ``start_time``,
             ``end_time``, ``delay_h``, ``rtt_ms``, ``deadline_met``, ``latency_met``,
-            ``energy_mwh``, ``cost_cny``, ``emissions_tco2``, ``curtailment_absorbed_mwh``;
+            ``energy_mwh``, ``cost_cny``, ``emissions_marginal_tco2``, ``emissions_average_tco2``,
+            ``curtailment_absorbed_mwh``;
             ``n_accelerators`` and ``latency_limit_ms`` used; ``candidate_sites``.
         """
         import pandas as pd
@@ -157,7 +158,8 @@ class PlacementService:
                 "deadline_met": bool(t0 + job.duration_h <= problem.deadline_h[0] + 1e-6),
                 "latency_met": bool(rtt[k] <= limit + 1e-9),
                 **{name: float(getattr(metrics, name)) for name in (
-                    "energy_mwh", "cost_cny", "emissions_tco2", "curtailment_absorbed_mwh")}})
+                    "energy_mwh", "cost_cny", "emissions_marginal_tco2", "emissions_average_tco2",
+                    "curtailment_absorbed_mwh")}})
             allowed[k] = False
         return {"best": options[0], "alternatives": options[1:], "n_accelerators": n_acc,
                 "latency_limit_ms": None if math.isinf(limit) else limit,

@@ -38,6 +38,13 @@ DEFAULT_HEADROOM_FRAC = 0.25
 
 TRACES = ("philly", "azure-llm")
 
+#: Version of the JSON that ``computegrid schedule`` prints (``schema_version``). 2: the two
+#: emission figures are named ``emissions_marginal_tco2`` and ``emissions_average_tco2``
+#: (``emissions_tco2`` and ``emissions_avg_tco2`` are gone), the objective is named with its
+#: unit (``objective``, ``objective_value``, ``objective_unit``) and ``signal_source`` is top
+#: level. 1: the fields before (no version field).
+SCHEDULE_SCHEMA_VERSION = 2
+
 
 def load_trace(trace: str | Path) -> JobTable:
     """A bundled trace by name (``philly``, ``azure-llm``) or a user CSV by path."""
@@ -107,7 +114,7 @@ def compare_policies(jobs: JobTable, sites: SiteTable, signals, policies=DEFAULT
     -------
     dict
         ``policies``: policy -> metrics dict (fields of :class:`ScheduleMetrics`, plus
-        ``mip_gap_frac`` and ``dual_bound_cny`` for ``optimal``); ``instance``: jobs,
+        ``mip_gap_frac`` and ``dual_bound`` for ``optimal``); ``instance``: jobs,
         sites, accelerators per site, horizon; and ``schedules`` (policy -> frame) if asked.
     """
     params = params or ScheduleParams()
@@ -128,7 +135,7 @@ def compare_policies(jobs: JobTable, sites: SiteTable, signals, policies=DEFAULT
                 greedy_solution = _offline_greedy(jobs, sites, signals, params)
             site, start, info = run_optimal(problem, time_limit_s=optimal_time_limit_s,
                                             initial=greedy_solution)
-            extra = {"mip_gap_frac": info["mip_gap_frac"], "dual_bound_cny": info["dual_bound_cny"],
+            extra = {"mip_gap_frac": info["mip_gap_frac"], "dual_bound": info["dual_bound"],
                      "solver_status": info["status"]}
         else:
             site, start = run_policy(problem, name)
@@ -149,6 +156,7 @@ def compare_policies(jobs: JobTable, sites: SiteTable, signals, policies=DEFAULT
             "horizon_h": int(problem.n_slots),
             "online": bool(params.online),
             "forecast_error_frac": float(params.forecast_error_frac) if params.online else None,
+            "objective": params.objective,
             "carbon_price_cny_per_tco2": float(params.carbon_price_cny_per_tco2),
             "power_per_accelerator_kw": float(params.power_per_accelerator_kw),
         },
@@ -182,7 +190,7 @@ def run_schedule(trace: str | Path = "philly", policies=DEFAULT_POLICIES, *, sit
     Other parameters: see :func:`compare_policies` and
     :func:`computegrid.services.signals.grid_signals.load_site_signals`.
     """
-    from computegrid.services.signals.grid_signals import load_site_signals
+    from computegrid.services.signals.grid_signals import load_site_signals, signal_source
 
     jobs = load_trace(trace)
     if sample is not None:
@@ -197,10 +205,8 @@ def run_schedule(trace: str | Path = "philly", policies=DEFAULT_POLICIES, *, sit
     out = compare_policies(jobs, sites, signals, policies, params, optimal_time_limit_s,
                            return_schedules)
     out["instance"]["trace"] = str(trace)
-    out["instance"]["signals_source"] = (f"run {run_dir}" if run_dir else
-                                         f"file {signals_file}" if signals_file else
-                                         "grid model base-year dispatch (cached)")
-    return out
+    return {"schema_version": SCHEDULE_SCHEMA_VERSION,
+            "signal_source": signal_source(run_dir, signals_file), **out}
 
 
 def schedule_jobs(records: list[dict] | pd.DataFrame, policy: str = "greedy", *, sites: SiteTable | None = None,
@@ -251,14 +257,15 @@ def best_placement(job: dict, *, sites: SiteTable | None = None, signals=None,
     -------
     dict
         The job's schedule record (``site``, ``start_time``, ``end_time``, ``delay_h``,
-        ``rtt_ms``...) plus ``energy_mwh``, ``cost_cny``, ``emissions_tco2`` of that run.
+        ``rtt_ms``...) plus ``energy_mwh``, ``cost_cny``, ``emissions_marginal_tco2``,
+        ``emissions_average_tco2`` of that run.
     """
     out = schedule_jobs([job], "greedy", sites=sites, signals=signals, params=params,
                         accelerators_per_site=None, compute_signals=compute_signals)
     rec = dict(out["schedule"][0])
     m = out["metrics"]
-    rec.update({k: m[k] for k in ("energy_mwh", "cost_cny", "emissions_tco2",
-                                   "curtailment_absorbed_mwh")})
+    rec.update({k: m[k] for k in ("energy_mwh", "cost_cny", "emissions_marginal_tco2",
+                                   "emissions_average_tco2", "curtailment_absorbed_mwh")})
     return rec
 
 

@@ -4,8 +4,8 @@ Stable entry point: :func:`get_signals` returns a tidy frame for some sites and 
 range. Sources, in order of precedence: a co-planning run folder (``run_dir``), a user CSV
 (``signals_file``: tidy, Electricity Maps or WattTime shape, see
 :mod:`computegrid.io.signals`), else the default: a base-year dispatch of the grid model
-(:func:`computegrid.grid.signals.province_signals`, 3-hourly, 2020 fleet and demand), solved
-once and cached as Parquet under the user cache directory (``$COMPUTEGRID_CACHE_DIR``, else
+(:func:`computegrid.grid.signals.province_signals`, 3-hourly, base year
+:data:`DEFAULT_GRID_YEAR`), solved once and cached as Parquet under the user cache directory (``$COMPUTEGRID_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/computegrid``, else ``~/.cache/computegrid``). The first solve takes
 minutes; later calls read the cache.
 """
@@ -22,9 +22,14 @@ from computegrid.io.atomic import atomic_write
 from computegrid.scheduling.signals import SIGNAL_COLUMNS, SiteSignals, make_signals
 from computegrid.scheduling.sites import SiteTable
 
-#: Default grid-model solve behind the signals: demand year and time resolution.
+#: Base year of the default signals: the grid model's dispatch of this year
+#: (``build_network(year=...)``). The one line to change when the 2024 base year lands.
 DEFAULT_GRID_YEAR = 2020
 DEFAULT_GRID_RESOLUTION = "3h"
+#: Version of the way the grid signals are derived, part of the cache file's name so that a
+#: cache from an older method is never read: 2 = marginal factor from the optimal basis, average
+#: factor by flow tracing (1 was the merit-order heuristic and the local mix).
+GRID_SIGNALS_METHOD = 2
 
 
 def cache_dir() -> Path:
@@ -38,7 +43,18 @@ def cache_dir() -> Path:
 
 def grid_cache_path(year: int = DEFAULT_GRID_YEAR, resolution: str = DEFAULT_GRID_RESOLUTION) -> Path:
     """Where the grid-derived province signals are cached."""
-    return cache_dir() / "signals" / f"grid-{year}-{resolution}.parquet"
+    return cache_dir() / "signals" / f"grid-{year}-{resolution}-m{GRID_SIGNALS_METHOD}.parquet"
+
+
+def signal_source(run_dir=None, signals_file=None, year: int = DEFAULT_GRID_YEAR,
+                  resolution: str = DEFAULT_GRID_RESOLUTION) -> str:
+    """One line naming the signals used (the ``signal_source`` of the scheduler's output)."""
+    if run_dir is not None:
+        return f"co-planning run {run_dir} (its signals.parquet)"
+    if signals_file is not None:
+        return f"file {signals_file}"
+    return (f"grid model, {year} base-year dispatch ({resolution}); marginal factor: LP sensitivity "
+            "of the dispatch, average factor: flow tracing")
 
 
 def province_grid_signals(year: int = DEFAULT_GRID_YEAR, resolution: str = DEFAULT_GRID_RESOLUTION,
