@@ -48,9 +48,7 @@ def register(app: typer.Typer) -> None:
                                       resolution=resolution or svc.GRID_RESOLUTION)
         written = []
         if report_dir is not None:
-            from computegrid.report.headroom import write_headroom_report
-
-            written = write_headroom_report(result, report_dir)
+            written = svc.write_report(result, report_dir)
         if json_out:
             from computegrid.cli.render import print_json
 

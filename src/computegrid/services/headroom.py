@@ -220,3 +220,21 @@ def _grid_rows(year: int, resolution: str, provinces: pd.DataFrame, limits, peak
     extra = {"resolution": resolution, "build_s": model.build_s, "solve_s": solve_s,
              "peak_method_headroom_mw": {r.region: r.headroom_mw for r in peak_rows}}
     return rows, extra
+
+
+def write_report(result: HeadroomResult, folder) -> list:
+    """Write the report of ``result`` (bar chart, map for China's provinces, HTML) into ``folder``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    from computegrid.report.headroom import write_headroom_report
+
+    buses = corridors = None
+    if "province" in result.kinds:
+        from computegrid.datasets.grid import load_corridors, load_provinces
+
+        buses, corridors = load_provinces(), load_corridors()
+    return write_headroom_report(result, folder, buses, corridors)
