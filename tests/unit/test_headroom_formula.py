@@ -65,8 +65,10 @@ def multi_year_load():
     idx = pd.date_range("2019-01-01", "2021-12-31 23:00", freq="h")
     rng = np.random.default_rng(7)
     doy, hour = idx.dayofyear.to_numpy(), idx.hour.to_numpy()
-    load = (1000 + 250 * np.cos(2 * np.pi * (doy - 200) / 365) ** 2 + 150 * np.sin(np.pi * hour / 24)
-            + rng.normal(0, 40, len(idx)) + 30 * (idx.year.to_numpy() - 2019))
+    season = np.cos(2 * np.pi * (doy - 200) / 365)  # +1 in mid-July, -1 in mid-January
+    # summer peaks far above winter ones, so that the season each hour belongs to matters
+    load = (1000 + 400 * np.clip(season, 0, None) + 150 * np.clip(-season, 0, None)
+            + 150 * np.sin(np.pi * hour / 24) + rng.normal(0, 40, len(idx)) + 30 * (idx.year.to_numpy() - 2019))
     return idx, load
 
 

@@ -39,19 +39,17 @@ def _parse_times(raw: pd.Series, file: str) -> pd.DatetimeIndex:
 
 
 def _check_hourly(idx: pd.DatetimeIndex, file: str) -> None:
+    """Order first, then duplicates, then gaps: a row out of order also leaves a gap before it."""
     diffs = idx[1:] - idx[:-1]
-    wrong = np.flatnonzero(diffs != _HOUR)
-    if not len(wrong):
-        return
-    i = int(wrong[0]) + 1  # position of the offending row
-    step = diffs[i - 1]
-    where = f"{file}: column {TIME_COLUMN}, row {i + 1}"
-    if step == pd.Timedelta(0):
-        raise DataFileError(where, str(idx[i]), f"each hour once (duplicate of row {i})")
-    if step < pd.Timedelta(0):
-        raise DataFileError(where, str(idx[i]), f"timestamps in increasing order (row {i} is {idx[i - 1]})")
-    raise DataFileError(where, str(idx[i]), f"hourly steps without gaps (row {i} is {idx[i - 1]}, "
-                                            f"{step} earlier)")
+    zero = pd.Timedelta(0)
+    for bad, allowed in ((diffs < zero, "timestamps in increasing order (row {i} is {prev})"),
+                         (diffs == zero, "each hour once (duplicate of row {i})"),
+                         (diffs != _HOUR, "hourly steps without gaps (row {i} is {prev})")):
+        wrong = np.flatnonzero(np.asarray(bad))
+        if len(wrong):
+            i = int(wrong[0]) + 1  # 0-based position of the offending row; row i + 1 in the file
+            raise DataFileError(f"{file}: column {TIME_COLUMN}, row {i + 1}", str(idx[i]),
+                                allowed.format(i=i, prev=idx[i - 1]))
 
 
 def _values(df: pd.DataFrame, columns: list, file: str) -> np.ndarray:
