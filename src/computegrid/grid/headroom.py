@@ -64,19 +64,15 @@ class HeadroomModel:
 
     Parameters
     ----------
-    year : int
-        Demand year of the network (the fleet is the base-year stock).
-    resolution : str
-        Time resolution (``"<N>h"`` or ``"rep<K>"``).
-    params : GridParameters
-    threads : int
+    n : pypsa.Network
+        A dispatch network (modified: a ``new-load`` generator is added at every bus); its load must be
+        servable without load shedding.
+    threads : int, default 2
         HiGHS threads.
     """
 
-    def __init__(self, year: int, resolution: str, params: GridParameters = DEFAULT_PARAMETERS,
-                 threads: int = 2) -> None:
+    def __init__(self, n, threads: int = 2) -> None:
         start = time.perf_counter()
-        n = build_network(year, resolution, params=params, load_shedding=False)
         buses = list(n.buses.index)
         names = [f"{b} {NEW_LOAD_CARRIER}" for b in buses]
         with warnings.catch_warnings():
@@ -84,8 +80,9 @@ class HeadroomModel:
             n.add("Carrier", NEW_LOAD_CARRIER, co2_emissions=0.0)
             n.add("Generator", names, bus=buses, carrier=NEW_LOAD_CARRIER, p_nom_extendable=True,
                   p_min_pu=-1.0, p_max_pu=0.0, marginal_cost=0.0, capital_cost=0.0)
-        with quiet_stdout(True):
-            m = n.optimize.create_model()
+        with quiet_stdout(True), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            m = n.optimize.create_model(include_objective_constant=False)
         limits_as_bounds(n)
         w = n.snapshot_weightings.generators.to_numpy(dtype=float)
         p = m.variables["Generator-p"].sel(name=names)
@@ -107,6 +104,16 @@ class HeadroomModel:
         self._highs.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), np.zeros(n_cols))
         self._set_dl_bounds(None)
         self.build_s = time.perf_counter() - start
+
+    @classmethod
+    def for_year(cls, year: int, resolution: str, params: GridParameters = DEFAULT_PARAMETERS,
+                 threads: int = 2) -> HeadroomModel:
+        """The model on China's network of ``year`` (base-year fleet) at ``resolution``, without load
+        shedding."""
+        start = time.perf_counter()
+        model = cls(build_network(year, resolution, params=params, load_shedding=False), threads)
+        model.build_s = time.perf_counter() - start  # network build included
+        return model
 
     def _set_dl_bounds(self, bus_index: int | None) -> None:
         upper = np.zeros(len(self.buses))

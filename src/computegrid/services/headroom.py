@@ -197,7 +197,7 @@ def _grid_rows(year: int, resolution: str, provinces: pd.DataFrame, limits, peak
     kind, step = parse_resolution(resolution)
     if kind != "hours":
         raise InputError("--resolution", resolution, "'<N>h' for the grid method (N divides 8760)")
-    model = HeadroomModel(year, resolution)
+    model = HeadroomModel.for_year(year, resolution)
     snaps = pd.DatetimeIndex(model.network.snapshots)
     rows, solve_s = [], 0.0
     for prov, peak in zip(provinces.columns, peak_rows):
