@@ -55,3 +55,10 @@ def test_storage_shifts_energy_into_the_tight_hours():
     with_storage = HeadroomModel(two_bus(storage_mw=10.0)).solve("A", 0.01).headroom_mw
     assert with_storage == pytest.approx(50 / 0.98, rel=1e-6)
     assert with_storage > without
+
+
+def test_nothing_reaches_stdout(capfd):
+    """``headroom --method grid --json`` prints one JSON object: the solver must stay silent."""
+    capfd.readouterr()
+    HeadroomModel(two_bus()).solve("A", 0.01)
+    assert capfd.readouterr().out == ""

@@ -94,7 +94,8 @@ class HeadroomModel:
         self.buses, self.names = buses, names
         self.weights_h = w
         self.hours_h = float(w.sum())
-        self._highs = _highspy(m, threads)
+        with quiet_stdout(True):  # highspy prints its banner on stdout when the solver object is made
+            self._highs = _highspy(m, threads)
         mat = m.matrices
         vlabels, clabels = mat.vlabels, mat.clabels
         self._col_dl = np.searchsorted(vlabels, p_nom.labels.values.ravel())
