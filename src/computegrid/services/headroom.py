@@ -180,7 +180,10 @@ def compute_headroom(year: int = BASE_YEAR, load_file=None, limits_pct=DEFAULT_L
                               CHINA_SOURCE, notes[1:], time.perf_counter() - start)
     rows, extra = _grid_rows(int(year), resolution, provinces, limits, prov_rows)
     notes = [CHINA_SOURCE, "grid method: each province alone gets the new load (the others none); the "
-             "total is the sum of these separate answers, not a simultaneous addition"]
+             "total is the sum of these separate answers, not a simultaneous addition; no regional grids",
+             f"grid method at {resolution}: curtailed hours and events come in whole steps and are one "
+             "optimal solution among several; every MW of the fleet counts as available (no outages, "
+             "no reserves): an upper bound"]
     return HeadroomResult("grid", int(year), limits, rows, ["province"] * len(rows),
                           _total(rows, len(limits)), CHINA_SOURCE, notes[1:], time.perf_counter() - start,
                           extra)
