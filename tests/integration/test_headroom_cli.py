@@ -139,3 +139,15 @@ def test_real_entry_point_json():
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["total_headroom_mw"]) == 1
+
+
+def test_utc_offsets(tmp_path, capsys):
+    path = tmp_path / "offset.csv"
+    df = write_load(path)
+    df.assign(timestamp=df["timestamp"] + "+08:00").to_csv(path, index=False)
+    code, out, err = run(capsys, "--load-file", str(path), "--json")
+    assert code == 0, err
+    mixed = df.assign(timestamp=df["timestamp"] + np.where(df.index < 100, "+08:00", "+09:00"))
+    mixed.to_csv(path, index=False)
+    code, _, err = run(capsys, "--load-file", str(path))
+    assert code == 2 and "timestamp" in err and err.count("\n") == 1, err
