@@ -50,6 +50,8 @@ def test_china_default_json_fields(capsys):
     east = next(r for r in data["regions"] if r["region"] == "East")
     members = [r for r in provinces if r["region"] in ("SH", "JS", "ZJ", "AH", "FJ")]
     assert east["peak_mw"] <= sum(r["peak_mw"] for r in members)  # a sum of loads peaks below the sum of peaks
+    assert data["regional_grid_sum_of_provinces_mw"]["East"] == pytest.approx(
+        [sum(r["headroom_mw"][i] for r in members) for i in range(4)])
     assert "2018 shape" in data["source"]
 
 

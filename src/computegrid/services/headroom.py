@@ -62,7 +62,8 @@ class HeadroomResult:
     runtime_s : float
         Wall time. [s]
     extra : dict
-        Method-specific figures (grid: resolution, build and solve times, peak-method headroom).
+        Method-specific figures (peak on China: each regional grid's sum of its provinces' headrooms;
+        grid: resolution, build and solve times, peak-method headroom).
     """
 
     method: str
@@ -177,7 +178,8 @@ def compute_headroom(year: int = BASE_YEAR, load_file=None, limits_pct=DEFAULT_L
         rows = prov_rows + peak_headroom(grids, limits)
         kinds = ["province"] * len(prov_rows) + ["regional-grid"] * (len(rows) - len(prov_rows))
         return HeadroomResult("peak", int(year), limits, rows, kinds, _total(prov_rows, len(limits)),
-                              CHINA_SOURCE, notes[1:], time.perf_counter() - start)
+                              CHINA_SOURCE, notes[1:], time.perf_counter() - start,
+                              {"regional_grid_sum_of_provinces_mw": _grid_sums(prov_rows, len(limits))})
     rows, extra = _grid_rows(int(year), resolution, provinces, limits, prov_rows)
     notes = [CHINA_SOURCE, "grid method: each province alone gets the new load (the others none); the "
              "total is the sum of these separate answers, not a simultaneous addition; no regional grids",
@@ -187,6 +189,14 @@ def compute_headroom(year: int = BASE_YEAR, load_file=None, limits_pct=DEFAULT_L
     return HeadroomResult("grid", int(year), limits, rows, ["province"] * len(rows),
                           _total(rows, len(limits)), CHINA_SOURCE, notes[1:], time.perf_counter() - start,
                           extra)
+
+
+def _grid_sums(prov_rows, n_limits: int) -> dict:
+    """Per regional grid, the sum of its provinces' own headrooms (one per limit). [MW]"""
+    from computegrid.datasets.regional_grids import REGIONAL_GRIDS, load_regional_grids
+
+    grid_of = load_regional_grids()
+    return {g: _total([r for r in prov_rows if grid_of.get(r.region) == g], n_limits) for g in REGIONAL_GRIDS}
 
 
 def _total(rows, n_limits: int) -> list[float]:
