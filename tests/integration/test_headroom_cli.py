@@ -76,6 +76,15 @@ def test_table_and_report(tmp_path, capsys):
     assert "Flexible-load headroom" in (tmp_path / "rep" / "headroom.html").read_text()
 
 
+def test_china_report_has_the_map(tmp_path, capsys):
+    code, out, err = run(capsys, "--limits", "0.5", "--report-dir", str(tmp_path), "--json")
+    assert code == 0, err
+    files = json.loads(out)["report_files"]
+    assert [p.rsplit("/", 1)[-1] for p in files] == ["headroom_bars.png", "headroom_map.png", "headroom.html"]
+    assert (tmp_path / "headroom_map.png").read_bytes()[:4] == b"\x89PNG"
+    assert ">SD<" in (tmp_path / "headroom.html").read_text()
+
+
 def bad_file(tmp_path, mutate):
     path = tmp_path / "bad.csv"
     df = write_load(path)
