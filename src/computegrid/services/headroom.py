@@ -170,25 +170,28 @@ def compute_headroom(year: int = BASE_YEAR, load_file=None, limits_pct=DEFAULT_L
                               f"load file {getattr(load_file, 'name', load_file)}: {len(load):,} hours "
                               f"({idx[0]} to {idx[-1]}), {len(set(idx.year))} calendar year(s)",
                               [], time.perf_counter() - start)
+    return _china(int(year), limits, method, resolution, start)
+
+
+def _china(year: int, limits: list, method: str, resolution: str, start: float) -> HeadroomResult:
     provinces, grids = china_load_mw(year)
     prov_rows = peak_headroom(provinces, limits)
-    notes = [CHINA_SOURCE, "regional grids are the sums of their provinces' hourly load, treated as one "
-             "balancing area each; total_headroom_mw sums the 31 provinces"]
     if method == "peak":
         rows = prov_rows + peak_headroom(grids, limits)
         kinds = ["province"] * len(prov_rows) + ["regional-grid"] * (len(rows) - len(prov_rows))
-        return HeadroomResult("peak", int(year), limits, rows, kinds, _total(prov_rows, len(limits)),
-                              CHINA_SOURCE, notes[1:], time.perf_counter() - start,
+        notes = ["regional grids are the sums of their provinces' hourly load, treated as one balancing "
+                 "area each; total_headroom_mw sums the 31 provinces"]
+        return HeadroomResult("peak", year, limits, rows, kinds, _total(prov_rows, len(limits)),
+                              CHINA_SOURCE, notes, time.perf_counter() - start,
                               {"regional_grid_sum_of_provinces_mw": _grid_sums(prov_rows, len(limits))})
-    rows, extra = _grid_rows(int(year), resolution, provinces, limits, prov_rows)
-    notes = [CHINA_SOURCE, "grid method: each province alone gets the new load (the others none); the "
-             "total is the sum of these separate answers, not a simultaneous addition; no regional grids",
+    rows, extra = _grid_rows(year, resolution, provinces, limits, prov_rows)
+    notes = ["grid method: each province alone gets the new load (the others none); the total is the sum "
+             "of these separate answers, not a simultaneous addition; no regional grids",
              f"grid method at {resolution}: curtailed hours and events come in whole steps and are one "
              "optimal solution among several; every MW of the fleet counts as available (no outages, "
              "no reserves): an upper bound"]
-    return HeadroomResult("grid", int(year), limits, rows, ["province"] * len(rows),
-                          _total(rows, len(limits)), CHINA_SOURCE, notes[1:], time.perf_counter() - start,
-                          extra)
+    return HeadroomResult("grid", year, limits, rows, ["province"] * len(rows), _total(rows, len(limits)),
+                          CHINA_SOURCE, notes, time.perf_counter() - start, extra)
 
 
 def _grid_sums(prov_rows, n_limits: int) -> dict:
