@@ -9,6 +9,7 @@ HOURS_PER_DAY = 24.0
 HOURS_PER_YEAR = 8760.0  # non-leap year; the grid model's year has 8,760 hourly steps
 SECONDS_PER_HOUR = 3600.0
 DAYS_PER_YEAR = 365.0
+PERCENT_PER_FRAC = 100.0
 
 W_PER_KW = 1e3
 KW_PER_MW = 1e3

@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "schedule",
     "serve",
     "keys",
+    "headroom",
 )
 
 

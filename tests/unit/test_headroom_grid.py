@@ -1,0 +1,72 @@
+"""The grid method's LP on a two-bus system whose headroom is worked out by hand."""
+
+import pandas as pd
+import pytest
+
+from computegrid.grid.headroom import HeadroomModel
+
+
+def two_bus(storage_mw: float = 0.0) -> "pypsa.Network":  # noqa: F821
+    """Bus A: coal 150 MW, load 100/130/100/130 MW; bus B: gas 50 MW, no load; link A-B 20 MW; four
+    snapshots of 1 h. Optional storage at A: ``storage_mw`` MW, 10 h, lossless, cyclic.
+
+    Spare power deliverable to A: 150 - D_t + min(50, 20) = 70, 40, 70, 40 MW. For 40 < dL < 70 the new
+    load at A loses dL - 40 in half the hours, so the rate is (dL - 40) / (2 dL) and the headroom at
+    limit f is 40 / (1 - 2 f); above 70 it loses both, rate (dL - 55) / dL, headroom 55 / (1 - f).
+    At B the spare is 50 + 20 = 70 MW in every hour: headroom 70 / (1 - f).
+    With 10 MW of storage at A, charging 10 MW in the light hours (spare 70 >= dL + 10) and discharging
+    in the heavy ones lifts the heavy-hour spare to 50: headroom 50 / (1 - 2 f) while dL + 10 <= 70.
+    """
+    import pypsa
+
+    n = pypsa.Network()
+    n.set_snapshots(pd.date_range("2020-07-01", periods=4, freq="h"))
+    n.add("Carrier", ["coal", "gas", "AC", "PHS"])
+    n.add("Bus", ["A", "B"])
+    n.add("Load", "A", bus="A", p_set=pd.Series([100.0, 130.0, 100.0, 130.0], index=n.snapshots))
+    n.add("Generator", "A coal", bus="A", carrier="coal", p_nom=150.0, marginal_cost=200.0)
+    n.add("Generator", "B gas", bus="B", carrier="gas", p_nom=50.0, marginal_cost=500.0)
+    n.add("Link", "A-B", bus0="A", bus1="B", p_nom=20.0, p_min_pu=-1.0, carrier="AC")
+    if storage_mw:
+        n.add("StorageUnit", "A PHS", bus="A", carrier="PHS", p_nom=storage_mw, max_hours=10.0,
+              efficiency_store=1.0, efficiency_dispatch=1.0, cyclic_state_of_charge=True)
+    return n
+
+
+@pytest.mark.parametrize("limit, expected", [(0.01, 40 / 0.98), (0.05, 40 / 0.9), (0.25, 55 / 0.75)])
+def test_headroom_at_a_by_hand(limit, expected):
+    model = HeadroomModel(two_bus())
+    res = model.solve("A", limit)
+    assert res.headroom_mw == pytest.approx(expected, rel=1e-6)
+    curtailed = (res.headroom_mw - res.served_mw).clip(min=0.0)
+    assert curtailed.sum() == pytest.approx(limit * 4 * res.headroom_mw, rel=1e-6)  # the cap binds
+
+
+def test_headroom_at_b_and_warm_resolves():
+    model = HeadroomModel(two_bus())
+    assert model.solve("B", 0.01).headroom_mw == pytest.approx(70 / 0.99, rel=1e-6)
+    # solving A after B (other province's column back to 0) gives A's own answer again
+    assert model.solve("A", 0.01).headroom_mw == pytest.approx(40 / 0.98, rel=1e-6)
+    assert model.solve("B", 0.05).headroom_mw == pytest.approx(70 / 0.95, rel=1e-6)
+
+
+def test_storage_shifts_energy_into_the_tight_hours():
+    without = HeadroomModel(two_bus()).solve("A", 0.01).headroom_mw
+    with_storage = HeadroomModel(two_bus(storage_mw=10.0)).solve("A", 0.01).headroom_mw
+    assert with_storage == pytest.approx(50 / 0.98, rel=1e-6)
+    assert with_storage > without
+
+
+def test_nothing_reaches_stdout():
+    """``headroom --method grid --json`` prints one JSON object: the solver must stay silent. Run in a
+    child process, whose stdout is a real file descriptor (HiGHS writes its banner to fd 1)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; sys.path.insert(0, %r); from test_headroom_grid import two_bus; "
+            "from computegrid.grid.headroom import HeadroomModel; HeadroomModel(two_bus()).solve('A', 0.01)"
+            % str(Path(__file__).parent))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
