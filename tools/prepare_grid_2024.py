@@ -70,6 +70,10 @@ NATIONAL = [
 ]
 
 
+#: Provinces with a sea coast (the offshore-wind profiles of PyPSA-China-THU cover exactly these).
+COASTAL = ("FJ", "GD", "GX", "HE", "HI", "JS", "LN", "SD", "SH", "TJ", "ZJ")
+
+
 def _codes(grid: Path) -> dict[str, str]:
     prov = pd.read_csv(grid / "provinces.csv")
     return {n.replace(" ", "").lower(): c for n, c in zip(prov["name"], prov["province"])}
@@ -123,9 +127,10 @@ def provincial_table(src: Path, grid: Path) -> pd.DataFrame:
     wind = pd.read_csv(src / "gem/china_wind_phases_gwpt_2023-05.csv")
     wind = wind[_in_2024(wind, "Status", "Start year")]
     wind.index = [_code(p, codes) for p in wind["State/Province"]]
-    for kind, col in (("onshore", "onwind"), ("offshore", "offwind")):
-        part = wind[wind["Installation Type"].str.startswith(kind)]["Capacity (MW)"].astype(float)
-        out[f"{col}_mw"] = _shares(part, prov) * total[col]
+    # offshore phases in a province without a coast (GEM lists 75 MW "offshore" in Shanxi) count as onshore
+    offshore = wind["Installation Type"].str.startswith("offshore") & wind.index.isin(COASTAL)
+    for col, sel in (("onwind", ~offshore), ("offwind", offshore)):
+        out[f"{col}_mw"] = _shares(wind.loc[sel, "Capacity (MW)"].astype(float), prov) * total[col]
     solar = _shares(cap20["solar_mw"], prov)
     out["solar_utility_mw"] = solar * total["solar_utility"]
     out["solar_distributed_mw"] = solar * total["solar_distributed"]

@@ -213,28 +213,40 @@ def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
         if inflexibility and cap.at[prov, "gas"] > 0:
             winter = params.chp_winter_min_pu if prov in params.heating_provinces else params.gas_min_pu
             pmin[f"{prov} gas"] = np.where(heating, max(winter, params.gas_min_pu), params.gas_min_pu)
-    if pmin:
-        # Must-run never exceeds a share of local demand: operators dispatch CHP and coal down before that
-        # (assumption: ``must_run_max_demand_frac``); coal must-run is cut first, then gas; nuclear is kept.
-        cap_mw = {name: cap.at[name.split(" ")[0], name.split(" ")[1]] for name in pmin}
-        for prov in cap.index:
-            coal, nuc = f"{prov} coal", f"{prov} nuclear"
-            limit = demand[prov].to_numpy() * params.must_run_max_demand_frac
-            gas = f"{prov} gas"
-            nuc_mw = pmin[nuc] * cap_mw[nuc] if nuc in pmin else 0.0
-            room = np.maximum(limit - nuc_mw, 0.0)
-            if gas in pmin:
-                gas_mw = np.minimum(pmin[gas] * cap_mw[gas], room)
-                pmin[gas] = gas_mw / cap_mw[gas]
-                room = room - gas_mw
-            if coal in pmin:
-                coal_mw = np.minimum(pmin[coal] * cap_mw[coal], room)
-                pmin[coal] = coal_mw / cap_mw[coal]
+    k = params.hydro_run_of_river_frac if inflexibility else 0.0
     inflow_pu = hydro_inflow_pu(index, params)
-    inflow = {f"{p} hydro": inflow_pu * cap.at[p, "hydro"] for p in cap.index if cap.at[p, "hydro"] > 0}
+    if pmin:
+        _cap_must_run(pmin, cap, demand, params, ror_mw=inflow_pu[:, None] * cap["hydro"].to_numpy() * k)
+    inflow = {f"{p} hydro": (1.0 - k) * inflow_pu * cap.at[p, "hydro"] for p in cap.index
+              if cap.at[p, "hydro"] > 0}
+    if k > 0:
+        # run-of-river share of the inflow: generated as it arrives (p.u. of the "ror" capacity k x hydro)
+        for p in cap.index[cap["hydro"] > 0]:
+            pmax[f"{p} ror"] = inflow_pu
+            pmin[f"{p} ror"] = inflow_pu
     return HourlyInputs(demand_mw=demand, p_max_pu=pd.DataFrame(pmax, index=index),
                         p_min_pu=pd.DataFrame(pmin, index=index),
                         hydro_inflow_mw=pd.DataFrame(inflow, index=index), capacity_mw=cap)
+
+
+def _cap_must_run(pmin: dict, cap: pd.DataFrame, demand: pd.DataFrame, params: GridParameters,
+                  ror_mw: np.ndarray) -> None:
+    """Must-run never exceeds a share of local demand (in place): operators dispatch CHP and coal down
+    before that (assumption: ``must_run_max_demand_frac``); coal must-run is cut first, then gas; nuclear
+    and run-of-river hydro (``ror_mw``, ``time x province`` [MW]) are kept."""
+    cap_mw = {name: cap.at[name.split(" ")[0], name.split(" ")[1]] for name in pmin}
+    for i, prov in enumerate(cap.index):
+        coal, nuc, gas = f"{prov} coal", f"{prov} nuclear", f"{prov} gas"
+        limit = demand[prov].to_numpy() * params.must_run_max_demand_frac
+        nuc_mw = pmin[nuc] * cap_mw[nuc] if nuc in pmin else 0.0
+        room = np.maximum(limit - nuc_mw - ror_mw[:, i], 0.0)
+        if gas in pmin:
+            gas_mw = np.minimum(pmin[gas] * cap_mw[gas], room)
+            pmin[gas] = gas_mw / cap_mw[gas]
+            room = room - gas_mw
+        if coal in pmin:
+            coal_mw = np.minimum(pmin[coal] * cap_mw[coal], room)
+            pmin[coal] = coal_mw / cap_mw[coal]
 
 
 def base_year_demand_mw(year: int, base_year: int = 2020) -> pd.DataFrame:
@@ -460,8 +472,14 @@ def _build(year, resolution, params, corridor_limits, load_shedding, empty_compo
               marginal_cost=cost, **kw)
 
     hydro = [p for p in prov.index if cap.at[p, "hydro"] > 0]
+    ror = [f"{p} ror" for p in hydro if f"{p} ror" in pmin.columns]
+    k = params.hydro_run_of_river_frac if ror else 0.0
+    if ror:
+        n.add("Generator", ror, bus=[r.split(" ")[0] for r in ror], carrier="hydro",
+              p_nom=k * cap.loc[[r.split(" ")[0] for r in ror], "hydro"].to_numpy(),
+              p_max_pu=pmax[ror], p_min_pu=pmin[ror], marginal_cost=mc["hydro"])
     n.add("StorageUnit", [f"{p} hydro" for p in hydro], bus=hydro, carrier="hydro",
-          p_nom=cap.loc[hydro, "hydro"].to_numpy(), max_hours=params.hydro_max_hours_h,
+          p_nom=(1.0 - k) * cap.loc[hydro, "hydro"].to_numpy(), max_hours=params.hydro_max_hours_h,
           inflow=red["inflow"][[f"{p} hydro" for p in hydro]], marginal_cost=mc["hydro"],
           efficiency_store=0.0, efficiency_dispatch=1.0, p_min_pu=0.0, cyclic_state_of_charge=True)
     for carrier, hours, eff in (("PHS", params.phs_max_hours_h, params.phs_efficiency),

@@ -131,6 +131,10 @@ class GridParameters:
     hydro_full_load_hours_h: float = 3827.0
     #: assumption: wet/dry season ratio about 2.3 (August vs February), amplitude 0.4 of a cosine.
     hydro_seasonal_amplitude: float = 0.4
+    #: assumption: share of the natural hydro inflow that is generated as it arrives (run-of-river plants
+    #: without pondage, cascades passing upstream releases, minimum ecological flows); modelled as a
+    #: fixed-output "<code> ror" generator of carrier hydro (k x capacity), the reservoir keeps the rest.
+    hydro_run_of_river_frac: float = 0.0
     #: assumption: weekly regulation of the aggregated provincial reservoir (168 h at full output).
     hydro_max_hours_h: float = 168.0
     #: assumption: 6 h, typical of Chinese pumped-storage plants (e.g. Fengning 3.6 GW / 40 GWh = 11 h,
