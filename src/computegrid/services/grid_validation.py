@@ -127,8 +127,9 @@ def _modelled(n, R) -> tuple[dict, dict, dict]:
                "solar": float(cur.at["solar", "curtailment_frac"]) if "solar" in cur.index else 0.0}
     parts = {c: R.curtailment_by_province(n, c) for c in ("onwind", "offwind", "solar")}
     wind = parts["onwind"].add(parts["offwind"], fill_value=0.0)
+    both = wind.add(parts["solar"], fill_value=0.0)
     by_province = {}
-    for key, df in (("wind", wind), ("solar", parts["solar"])):
+    for key, df in (("wind", wind), ("solar", parts["solar"]), ("wind_and_solar", both)):
         avail = df["available_twh"]
         frac = (1 - df["generated_twh"] / avail.where(avail > 0)).fillna(0.0).clip(lower=0.0)
         by_province[key] = {str(p): round(float(v), 5) for p, v in frac.sort_values(ascending=False).items()}
