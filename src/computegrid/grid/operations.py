@@ -10,6 +10,8 @@ those contracted profiles. Pass :func:`daily_flat_schedules` to
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -48,10 +50,16 @@ def daily_flat_schedules(corridors=NORTHWEST_DC_CORRIDORS):
         links = [c for c in names if c in n.links.index]
         if not links or len(snapshots) < 2:
             return
-        p = n.model["Link-p"].sel(Link=links)
+        var = n.model["Link-p"]
+        dim = next(d for d in var.dims if d != "snapshot")  # "name" in PyPSA 1.x, "Link" before
+        p = var.sel({dim: links})
         keep = ~day_start_mask(snapshots)
-        mask = xr.DataArray(np.repeat(keep[:, None], len(links), axis=1),
-                            coords={"snapshot": p.coords["snapshot"], "Link": links})
-        n.model.add_constraints(p - p.shift(snapshot=1) == 0, name="Link-daily-schedule", mask=mask)
+        mask = xr.DataArray(np.repeat(keep[:, None], len(links), axis=1), dims=("snapshot", dim),
+                            coords={"snapshot": p.coords["snapshot"], dim: links})
+        with warnings.catch_warnings():
+            # the shifted variable is absent at the first snapshot, which the mask leaves out anyway
+            warnings.simplefilter("ignore")
+            lhs = p - p.shift(snapshot=1)
+        n.model.add_constraints(lhs == 0, name="Link-daily-schedule", mask=mask)
 
     return add
