@@ -16,11 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-#: UHV DC corridors out of the north-west and north (sending end first in the name of the link may
-#: differ): Changji-Guquan (XJ->AH), Hami-Zhengzhou (XJ->HA), Jiuquan-Hunan (GS->HN),
-#: Lingzhou-Shaoxing (NX->ZJ), Yinchuan-Qingdao (NX->SD), Qinghai-Henan (QH->HA), Shaanbei-Wuhan (SN->HB)
-#: (corridor names of corridors.csv; lines listed in docs/grid-model.md).
-NORTHWEST_DC_CORRIDORS = ("AH-XJ", "HA-XJ", "GS-HN", "NX-ZJ", "NX-SD", "HA-QH", "HB-SN")
+from computegrid.grid.parameters import NORTHWEST_DC_CORRIDORS
 
 
 def day_start_mask(snapshots: pd.DatetimeIndex) -> np.ndarray:

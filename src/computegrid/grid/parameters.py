@@ -135,6 +135,9 @@ class GridParameters:
     #: without pondage, cascades passing upstream releases, minimum ecological flows); modelled as a
     #: fixed-output "<code> ror" generator of carrier hydro (k x capacity), the reservoir keeps the rest.
     hydro_run_of_river_frac: float = 0.0
+    #: Corridors whose flow is held constant within each day when the base year is validated (contracted
+    #: UHV DC schedules, :mod:`computegrid.grid.operations`); empty: none.
+    daily_scheduled_corridors: tuple = ()
     #: assumption: weekly regulation of the aggregated provincial reservoir (168 h at full output).
     hydro_max_hours_h: float = 168.0
     #: assumption: 6 h, typical of Chinese pumped-storage plants (e.g. Fengning 3.6 GW / 40 GWh = 11 h,
@@ -174,6 +177,15 @@ _SOLAR_END_2023_2024_MW = (609_490.0, 886_660.0)
 _GEN_2024_MWH = {"wind": 991.6e6, "solar": 834.1e6, "hydro": 1_425.7e6}
 
 
+#: assumption: a share of hydro inflow is generated as it arrives (run-of-river plants, cascades,
+#: ecological flows); see ``GridParameters.hydro_run_of_river_frac`` and docs/grid-model.md.
+HYDRO_RUN_OF_RIVER_FRAC = 0.5
+#: UHV DC corridors out of the north-west with contracted daily schedules (names of corridors.csv):
+#: Changji-Guquan (AH-XJ), Hami-Zhengzhou (HA-XJ), Jiuquan-Hunan (GS-HN), Lingzhou-Shaoxing (NX-ZJ),
+#: Yinchuan-Qingdao (NX-SD), Qinghai-Henan (HA-QH), Shaanbei-Wuhan (HB-SN).
+NORTHWEST_DC_CORRIDORS = ("AH-XJ", "HA-XJ", "GS-HN", "NX-ZJ", "NX-SD", "HA-QH", "HB-SN")
+
+
 def _mean_frac(end_prev_mw: float, end_mw: float) -> float:
     return 0.5 * (end_prev_mw + end_mw) / end_mw
 
@@ -211,4 +223,14 @@ def base_year_parameters(year: int) -> GridParameters:
         solar_full_load_hours_h=_GEN_2024_MWH["solar"] / (_SOLAR_END_2023_2024_MW[1] * solar_f),
         # NEA end-2024: new-type storage 73.76 GW / 168 GWh -> 2.28 h [secondary]
         battery_max_hours_h=168.0 / 73.76,
+        # NDRC/NEA "全国煤电机组改造升级实施方案" (发改运行〔2021〕1519号): 200 GW of coal flexibility retrofits
+        # in 2021-2025, heating CHP units to reach 40 % minimum output for 6 h a day in the heating season;
+        # assumption: about half done by 2024 -> 0.55 between the 2020 value 0.75 and the target 0.40.
+        chp_winter_min_pu=0.55,
+        # gas must-run keeps the 2020 ratio to the fleet's mean utilisation (0.25 / 0.30: 248.5 TWh over
+        # 94 GW mean capacity) at the 2024 utilisation (300 TWh over 135 GW mean capacity = 0.25) -> 0.21;
+        # the 2021-2024 additions were mostly peaking units.
+        gas_min_pu=0.21,
+        hydro_run_of_river_frac=HYDRO_RUN_OF_RIVER_FRAC,
+        daily_scheduled_corridors=NORTHWEST_DC_CORRIDORS,
     )
