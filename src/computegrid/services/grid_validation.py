@@ -144,7 +144,7 @@ def _capacity_gw(n) -> dict:
     """Capacity the model used by carrier (generators and storage power; battery energy too). [GW], [GWh]"""
     gen = n.generators[n.generators.carrier != "load-shedding"].groupby("carrier")["p_nom"].sum()
     sto = n.storage_units.groupby("carrier")["p_nom"].sum()
-    out = {str(k): round(float(v) / 1e3, 3) for k, v in pd.concat([gen, sto]).items()}
+    out = {str(k): round(float(v) / 1e3, 3) for k, v in pd.concat([gen, sto]).groupby(level=0).sum().items()}
     bat = n.storage_units[n.storage_units.carrier == "battery"]
     out["battery_energy_gwh"] = round(float((bat.p_nom * bat.max_hours).sum()) / 1e3, 3)
     return out
