@@ -45,3 +45,18 @@ def test_resolutions_reports_errors_against_reference():
     # four representative days keep the national aggregates within a few percent of the daily model
     assert abs(red["objective_error_frac"]) < 0.05
     assert abs(red["generation_error_frac"]["coal"]) < 0.05
+
+
+def test_bad_base_year_and_fleet_file_are_one_line(tmp_path):
+    bad = tmp_path / "fleet.csv"
+    cases = [(("grid", "validate", "--year", "2031"), "available base years: 2020, 2024")]
+    for i, row in enumerate(("XX,coal,5", "AH,fusion,5", "AH,coal,-1")):
+        path = tmp_path / f"fleet{i}.csv"
+        path.write_text("province,carrier,capacity_mw\n" + row + "\n")
+        cases.append((("grid", "validate", "--year", "2024", "--fleet", str(path)), "row 1, column"))
+    cases.append((("grid", "validate", "--year", "2024", "--fleet", str(bad)), "--fleet"))
+    for args, text in cases:
+        proc = run_cli(*args)
+        assert proc.returncode == 2, args
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error:") and text in lines[0], proc.stderr

@@ -18,17 +18,24 @@ def register(app: typer.Typer) -> None:
 
     @grid.command("validate")
     def validate(
-        year: int = typer.Option(2020, "--year", help="Base year (2020: official statistics bundled)."),
+        year: str = typer.Option("2020", "--year", help="Base year: 2020 or 2024 (fleet and official "
+                                 "statistics bundled)."),
         resolution: str = typer.Option("3h", "--resolution",
                                        help="1h, <N>h (N divides 8760) or rep<K> (K representative days)."),
+        fleet_path: Path = typer.Option(None, "--fleet", help="CSV with columns province, carrier, "
+                                        "capacity_mw [MW]: rows replacing the base year's fleet."),
         json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Run the base-year least-cost dispatch and compare it with official statistics."""
+        from computegrid.datasets.grid_base_year import check_base_year
+        from computegrid.io.fleet_file import read_user_fleet
         from computegrid.grid.network import parse_resolution
         from computegrid.services.grid_model.grid_validation import GENERATION_KEYS, validate_base_year
 
-        parse_resolution(resolution)  # fail fast with one line
-        report = validate_base_year(year, resolution)
+        base_year = check_base_year(year)  # fail fast with one line
+        parse_resolution(resolution)
+        fleet = read_user_fleet(fleet_path, base_year) if fleet_path is not None else None
+        report = validate_base_year(base_year, resolution, fleet=fleet)
         if json_out:
             from computegrid.cli.render import print_json
 
@@ -46,7 +53,7 @@ def register(app: typer.Typer) -> None:
         rows.append(("CO2 per MWh [t/MWh]", report.emission_factor_tco2_per_mwh,
                      off["emission_factor_tco2_per_mwh"], report.miss_frac["emission_factor_tco2_per_mwh"],
                      report.sources["emission_factor_tco2_per_mwh"][:70]))
-        print_table(f"Base year {year} at {resolution}: model vs official (miss: relative; curtailment: "
+        print_table(f"Base year {base_year} at {resolution}: model vs official (miss: relative; curtailment: "
                     "difference in share)", ["figure", "model", "official", "miss", "source"], rows)
         print_table("Most congested corridors", ["corridor", "capacity [MW]", "hours at limit [-]",
                                                  "mean use [-]", "congestion rent [CNY]"],

@@ -30,11 +30,16 @@ import pypsa
 
 from computegrid.datasets import grid as ds
 from computegrid.errors import InputError
+from computegrid.datasets.grid_base_year import check_base_year, load_corridors_base_year, load_fleet_mw
 from computegrid.grid.carriers import (CARRIER_COLOURS, CORRIDOR_CARRIER, LOAD_SHEDDING_CARRIER, NICE_NAMES,
                                       VRE_CARRIERS)
-from computegrid.grid.parameters import DEFAULT_PARAMETERS, GridParameters
+from computegrid.grid.parameters import DEFAULT_PARAMETERS, GridParameters, base_year_parameters
 from computegrid.grid.results import load_by_bus_mw
-from computegrid.supply.calibration import available_hours_target_h, scale_to_full_load_hours
+from computegrid.supply.calibration import (
+    available_hours_target_h,
+    scale_to_full_load_hours,
+    scale_to_national_hours,
+)
 
 HOURS = 8760
 _NH = re.compile(r"^(\d+)h$")
@@ -60,15 +65,21 @@ class HourlyInputs:
     capacity_mw: pd.DataFrame
 
 
-def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS) -> pd.DataFrame:
+def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS, *,
+                      base_year: int = 2020, fleet: pd.DataFrame | None = None) -> pd.DataFrame:
     """Capacities of the model fleet by province and carrier.
 
     Parameters
     ----------
     year : int
-        Target year; the fleet is the 2020 stock (year-end) for every year, and for 2020 wind and solar
-        count only the capacity that ran the whole year (``*_year_average_frac``).
+        Target year; in the base year itself wind and solar count only the capacity that ran through the
+        year (``*_year_average_frac``), other years take the base year's year-end stock.
     params : GridParameters
+    base_year : {2020, 2024}
+        Fleet: the 2020 stock or the end-2024 fleet (:mod:`computegrid.datasets.grid_base_year`).
+    fleet : DataFrame, optional
+        A fleet table in the columns of :func:`computegrid.datasets.grid_base_year.load_fleet_mw`
+        (e.g. from :func:`~computegrid.io.fleet_file.read_user_fleet`). [MW]
 
     Returns
     -------
@@ -76,7 +87,7 @@ def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMET
         ``province x carrier`` (coal, coal_chp, gas, nuclear, hydro, onwind, offwind, solar, PHS, battery).
         [MW]
     """
-    raw = ds.load_capacity_mw()
+    raw = load_fleet_mw(base_year) if fleet is None else fleet
     cap = pd.DataFrame(index=raw.index)
     coal_total = raw["coal_mw"] + raw["coal_chp_mw"]
     coal_scale = (params.coal_capacity_mw / coal_total.sum()) if params.coal_capacity_mw else 1.0
@@ -87,8 +98,8 @@ def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMET
     nuc_scale = (params.nuclear_capacity_mw / raw["nuclear_mw"].sum()) if params.nuclear_capacity_mw else 1.0
     cap["nuclear"] = raw["nuclear_mw"] * nuc_scale
     cap["hydro"] = raw["hydro_mw"]
-    wind_f = params.wind_year_average_frac if year == 2020 else 1.0
-    solar_f = params.solar_year_average_frac if year == 2020 else 1.0
+    wind_f = params.wind_year_average_frac if year == base_year else 1.0
+    solar_f = params.solar_year_average_frac if year == base_year else 1.0
     cap["onwind"] = raw["onwind_mw"] * wind_f
     cap["offwind"] = raw["offwind_mw"] * wind_f
     cap["solar"] = raw["solar_mw"] * solar_f
@@ -97,11 +108,15 @@ def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMET
     return cap
 
 
-def calibrated_profiles(params: GridParameters = DEFAULT_PARAMETERS) -> pd.DataFrame:
-    """Wind and solar availability calibrated to the realised 2020 full-load hours of each province.
+def calibrated_profiles(params: GridParameters = DEFAULT_PARAMETERS,
+                        capacity_mw: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Wind and solar availability calibrated to realised full-load hours of each province.
 
-    Target available hours = realised hours / (1 - national 2020 curtailment), per province; onshore and
-    offshore wind share the province's wind target (the statistic covers both).
+    Target available hours = realised hours / (1 - national curtailment), per province; onshore and
+    offshore wind share the province's wind target (the statistic covers both). Realised hours are the
+    2020 provincial statistics; where ``params`` sets a national figure (``wind_full_load_hours_h``,
+    ``solar_full_load_hours_h``: the 2024 base year, no provincial 2024 table bundled) they are scaled by
+    one factor so that their capacity-weighted mean over ``capacity_mw`` equals it.
 
     Returns
     -------
@@ -110,10 +125,14 @@ def calibrated_profiles(params: GridParameters = DEFAULT_PARAMETERS) -> pd.DataF
     """
     prof = ds.load_renewable_profiles()
     flh = ds.load_full_load_hours()
-    wind_t = available_hours_target_h(flh["wind_full_load_hours_h"], params.wind_curtailment_frac)
-    solar_t = available_hours_target_h(flh["solar_full_load_hours_h"], params.solar_curtailment_frac)
-    wind_t = pd.Series(wind_t, index=flh.index)
-    solar_t = pd.Series(solar_t, index=flh.index)
+    wind_h, solar_h = flh["wind_full_load_hours_h"], flh["solar_full_load_hours_h"]
+    if capacity_mw is not None:
+        wind_cap = (capacity_mw["onwind"] + capacity_mw["offwind"]).reindex(flh.index).fillna(0.0)
+        solar_cap = capacity_mw["solar"].reindex(flh.index).fillna(0.0)
+        wind_h = scale_to_national_hours(wind_h, wind_cap, params.wind_full_load_hours_h)
+        solar_h = scale_to_national_hours(solar_h, solar_cap, params.solar_full_load_hours_h)
+    wind_t = pd.Series(available_hours_target_h(wind_h, params.wind_curtailment_frac), index=flh.index)
+    solar_t = pd.Series(available_hours_target_h(solar_h, params.solar_curtailment_frac), index=flh.index)
     out = {}
     for carrier, prov in prof.columns:
         target = (solar_t if carrier == "solar" else wind_t)[prov]
@@ -142,7 +161,8 @@ def hydro_inflow_pu(index: pd.DatetimeIndex, params: GridParameters = DEFAULT_PA
 
 
 def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
-                  calibrate: bool = True, inflexibility: bool = True) -> HourlyInputs:
+                  calibrate: bool = True, inflexibility: bool = True, *, base_year: int = 2020,
+                  fleet: pd.DataFrame | None = None) -> HourlyInputs:
     """Hourly demand, availability, must-run and inflow of the model (before time aggregation).
 
     Parameters
@@ -154,15 +174,17 @@ def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
         Scale wind and solar profiles to the realised 2020 full-load hours (else raw atlite profiles).
     inflexibility : bool, default True
         Coal minimum load, CHP must-run in the northern heating season, nuclear flat.
+    base_year, fleet
+        See :func:`model_capacity_mw`; in the base year 2024 demand is the 2024 provincial consumption.
 
     Returns
     -------
     HourlyInputs
     """
-    demand = ds.load_hourly_demand_mw(year)
+    demand = base_year_demand_mw(year, base_year)
     index = demand.index
-    cap = model_capacity_mw(year, params)
-    prof = calibrated_profiles(params) if calibrate else ds.load_renewable_profiles()
+    cap = model_capacity_mw(year, params, base_year=base_year, fleet=fleet)
+    prof = calibrated_profiles(params, cap) if calibrate else ds.load_renewable_profiles()
     pmax, pmin = {}, {}
     for carrier, prov in prof.columns:
         pmax[f"{prov} {carrier}"] = prof[(carrier, prov)].to_numpy()
@@ -182,28 +204,51 @@ def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
         if inflexibility and cap.at[prov, "gas"] > 0:
             winter = params.chp_winter_min_pu if prov in params.heating_provinces else params.gas_min_pu
             pmin[f"{prov} gas"] = np.where(heating, max(winter, params.gas_min_pu), params.gas_min_pu)
-    if pmin:
-        # Must-run never exceeds a share of local demand: operators dispatch CHP and coal down before that
-        # (assumption: ``must_run_max_demand_frac``); coal must-run is cut first, then gas; nuclear is kept.
-        cap_mw = {name: cap.at[name.split(" ")[0], name.split(" ")[1]] for name in pmin}
-        for prov in cap.index:
-            coal, nuc = f"{prov} coal", f"{prov} nuclear"
-            limit = demand[prov].to_numpy() * params.must_run_max_demand_frac
-            gas = f"{prov} gas"
-            nuc_mw = pmin[nuc] * cap_mw[nuc] if nuc in pmin else 0.0
-            room = np.maximum(limit - nuc_mw, 0.0)
-            if gas in pmin:
-                gas_mw = np.minimum(pmin[gas] * cap_mw[gas], room)
-                pmin[gas] = gas_mw / cap_mw[gas]
-                room = room - gas_mw
-            if coal in pmin:
-                coal_mw = np.minimum(pmin[coal] * cap_mw[coal], room)
-                pmin[coal] = coal_mw / cap_mw[coal]
+    k = params.hydro_run_of_river_frac if inflexibility else 0.0
     inflow_pu = hydro_inflow_pu(index, params)
-    inflow = {f"{p} hydro": inflow_pu * cap.at[p, "hydro"] for p in cap.index if cap.at[p, "hydro"] > 0}
+    if pmin:
+        _cap_must_run(pmin, cap, demand, params, ror_mw=inflow_pu[:, None] * cap["hydro"].to_numpy() * k)
+    inflow = {f"{p} hydro": (1.0 - k) * inflow_pu * cap.at[p, "hydro"] for p in cap.index
+              if cap.at[p, "hydro"] > 0}
+    if k > 0:
+        # run-of-river share of the inflow: generated as it arrives (p.u. of the "ror" capacity k x hydro)
+        for p in cap.index[cap["hydro"] > 0]:
+            pmax[f"{p} ror"] = inflow_pu
+            pmin[f"{p} ror"] = inflow_pu
     return HourlyInputs(demand_mw=demand, p_max_pu=pd.DataFrame(pmax, index=index),
                         p_min_pu=pd.DataFrame(pmin, index=index),
                         hydro_inflow_mw=pd.DataFrame(inflow, index=index), capacity_mw=cap)
+
+
+def _cap_must_run(pmin: dict, cap: pd.DataFrame, demand: pd.DataFrame, params: GridParameters,
+                  ror_mw: np.ndarray) -> None:
+    """Must-run never exceeds a share of local demand (in place): operators dispatch CHP and coal down
+    before that (assumption: ``must_run_max_demand_frac``); coal must-run is cut first, then gas; nuclear
+    and run-of-river hydro (``ror_mw``, ``time x province`` [MW]) are kept."""
+    cap_mw = {name: cap.at[name.split(" ")[0], name.split(" ")[1]] for name in pmin}
+    for i, prov in enumerate(cap.index):
+        coal, nuc, gas = f"{prov} coal", f"{prov} nuclear", f"{prov} gas"
+        limit = demand[prov].to_numpy() * params.must_run_max_demand_frac
+        nuc_mw = pmin[nuc] * cap_mw[nuc] if nuc in pmin else 0.0
+        room = np.maximum(limit - nuc_mw - ror_mw[:, i], 0.0)
+        if gas in pmin:
+            gas_mw = np.minimum(pmin[gas] * cap_mw[gas], room)
+            pmin[gas] = gas_mw / cap_mw[gas]
+            room = room - gas_mw
+        if coal in pmin:
+            coal_mw = np.minimum(pmin[coal] * cap_mw[coal], room)
+            pmin[coal] = coal_mw / cap_mw[coal]
+
+
+def base_year_demand_mw(year: int, base_year: int = 2020) -> pd.DataFrame:
+    """Hourly demand of the year: the 2024 provincial consumption in the base year 2024, else the
+    provincial projection of :func:`computegrid.datasets.grid.load_hourly_demand_mw`. [MW]"""
+    if int(base_year) == 2024 and int(year) == 2024:
+        from computegrid.datasets.grid_base_year import load_annual_demand_2024_mwh
+
+        raw = ds.load_hourly_demand_mw(None)
+        return raw * (load_annual_demand_2024_mwh() / raw.sum()).reindex(raw.columns)
+    return ds.load_hourly_demand_mw(year)
 
 
 def parse_resolution(resolution: str) -> tuple[str, int]:
@@ -331,22 +376,24 @@ def _add_load_shedding(n: pypsa.Network, voll_cny_per_mwh: float, p_nom_mw: floa
           carrier=LOAD_SHEDDING_CARRIER, p_nom=p_nom, marginal_cost=voll_cny_per_mwh)
 
 
-def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParameters = DEFAULT_PARAMETERS,
+def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParameters | None = None,
                   calibrate: bool = True, inflexibility: bool = True, corridor_limits: bool = True,
                   load_shedding: bool = True, empty_components: bool = False,
-                  inputs: HourlyInputs | None = None) -> pypsa.Network:
+                  inputs: HourlyInputs | None = None, base_year: int = 2020,
+                  fleet: pd.DataFrame | None = None) -> pypsa.Network:
     """Build the dispatch model of China's power system for one year.
 
     Parameters
     ----------
     year : int, default 2020
-        Demand year (2020..2060); the fleet is the 2020 stock.
+        Demand year (2020..2060); the fleet is the base year's stock.
     resolution : str, default "3h"
         ``"1h"`` (8,760 steps), ``"<N>h"`` (N-hourly means) or ``"rep<K>"`` (K representative days).
-    params : GridParameters
-        Costs, emissions, inflexibility and calibration parameters.
+    params : GridParameters, optional
+        Costs, emissions, inflexibility and calibration parameters; default
+        :func:`~computegrid.grid.parameters.base_year_parameters` of ``base_year``.
     calibrate : bool, default True
-        Wind/solar availability calibrated to realised 2020 full-load hours.
+        Wind/solar availability calibrated to the base year's realised full-load hours.
     inflexibility : bool, default True
         Coal minimum load, northern CHP must-run in the heating season, nuclear flat.
     corridor_limits : bool, default True
@@ -358,21 +405,31 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
         their profiles), for planners that make them extendable. Off by default: they only enlarge the LP.
     inputs : HourlyInputs, optional
         Pre-computed hourly inputs (reuse across resolutions).
+    base_year : {2020, 2024}, default 2020
+        Fleet, corridors and (in that year) demand of the base year: the 2020 stock or the end-2024
+        fleet with the corridors in operation at end-2024 and the 2024 provincial consumption.
+    fleet : DataFrame, optional
+        A fleet table replacing the base year's (:func:`computegrid.io.fleet_file.read_user_fleet`).
 
     Returns
     -------
     pypsa.Network
         Ready to solve with :func:`computegrid.grid.solve.solve_network`.
     """
+    base_year = check_base_year(base_year, "base_year")
+    if params is None:
+        params = base_year_parameters(base_year)
     if inputs is None:
-        inputs = hourly_inputs(year, params, calibrate=calibrate, inflexibility=inflexibility)
+        inputs = hourly_inputs(year, params, calibrate=calibrate, inflexibility=inflexibility,
+                               base_year=base_year, fleet=fleet)
     with warnings.catch_warnings():
         # pypsa 1.x warns about pandas 3 string dtypes on every ``add``; nothing for users to act on
         warnings.simplefilter("ignore", FutureWarning)
-        return _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs)
+        return _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs,
+                      base_year)
 
 
-def _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs):
+def _build(year, resolution, params, corridor_limits, load_shedding, empty_components, inputs, base_year):
     """Build the network from the hourly inputs, component by component.
 
     Longer than 60 lines: it is one sequence (carriers, buses, loads, generators, storage,
@@ -389,7 +446,7 @@ def _build(year, resolution, params, corridor_limits, load_shedding, empty_compo
     cap = inputs.capacity_mw
     prov = ds.load_provinces()
 
-    n = pypsa.Network(name=f"China {year} ({resolution})")
+    n = pypsa.Network(name=f"China {year} ({resolution}, fleet {base_year})")
     n.set_snapshots(snaps)
     n.snapshot_weightings.loc[:, :] = np.repeat(weights.to_numpy()[:, None], 3, axis=1)
     for carrier, colour in CARRIER_COLOURS.items():
@@ -422,8 +479,14 @@ def _build(year, resolution, params, corridor_limits, load_shedding, empty_compo
               marginal_cost=cost, **kw)
 
     hydro = [p for p in prov.index if cap.at[p, "hydro"] > 0]
+    ror = [f"{p} ror" for p in hydro if f"{p} ror" in pmin.columns]
+    k = params.hydro_run_of_river_frac if ror else 0.0
+    if ror:
+        n.add("Generator", ror, bus=[r.split(" ")[0] for r in ror], carrier="hydro",
+              p_nom=k * cap.loc[[r.split(" ")[0] for r in ror], "hydro"].to_numpy(),
+              p_max_pu=pmax[ror], p_min_pu=pmin[ror], marginal_cost=mc["hydro"])
     n.add("StorageUnit", [f"{p} hydro" for p in hydro], bus=hydro, carrier="hydro",
-          p_nom=cap.loc[hydro, "hydro"].to_numpy(), max_hours=params.hydro_max_hours_h,
+          p_nom=(1.0 - k) * cap.loc[hydro, "hydro"].to_numpy(), max_hours=params.hydro_max_hours_h,
           inflow=red["inflow"][[f"{p} hydro" for p in hydro]], marginal_cost=mc["hydro"],
           efficiency_store=0.0, efficiency_dispatch=1.0, p_min_pu=0.0, cyclic_state_of_charge=True)
     for carrier, hours, eff in (("PHS", params.phs_max_hours_h, params.phs_efficiency),
@@ -436,7 +499,7 @@ def _build(year, resolution, params, corridor_limits, load_shedding, empty_compo
               efficiency_store=eff ** 0.5, efficiency_dispatch=eff ** 0.5, marginal_cost=mc[carrier],
               cyclic_state_of_charge=True)
 
-    cor = ds.load_corridors()
+    cor = load_corridors_base_year(base_year)
     n.add("Link", cor.index, bus0=cor["bus0"].to_numpy(), bus1=cor["bus1"].to_numpy(),
           carrier=CORRIDOR_CARRIER, p_min_pu=-1.0,
           p_nom=cor["capacity_mw"].to_numpy() if corridor_limits else 1e7)

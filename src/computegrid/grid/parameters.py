@@ -7,7 +7,7 @@ them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
 
@@ -127,6 +127,13 @@ class GridParameters:
     hydro_full_load_hours_h: float = 3827.0
     #: assumption: wet/dry season ratio about 2.3 (August vs February), amplitude 0.4 of a cosine.
     hydro_seasonal_amplitude: float = 0.4
+    #: assumption: share of the natural hydro inflow that is generated as it arrives (run-of-river plants
+    #: without pondage, cascades passing upstream releases, minimum ecological flows); modelled as a
+    #: fixed-output "<code> ror" generator of carrier hydro (k x capacity), the reservoir keeps the rest.
+    hydro_run_of_river_frac: float = 0.0
+    #: Corridors whose flow is held constant within each day when the base year is validated (contracted
+    #: UHV DC schedules, :mod:`computegrid.grid.operations`); empty: none.
+    daily_scheduled_corridors: tuple = ()
     #: assumption: weekly regulation of the aggregated provincial reservoir (168 h at full output).
     hydro_max_hours_h: float = 168.0
     #: assumption: 6 h, typical of Chinese pumped-storage plants (e.g. Fengning 3.6 GW / 40 GWh = 11 h,
@@ -149,6 +156,77 @@ class GridParameters:
     coal_capacity_mw: float | None = 1_080_000.0
     #: CEC end-2020: gas-fired capacity 98 GW (9,802万千瓦) [secondary]; the file's 75 GW is scaled to it.
     gas_capacity_mw: float | None = 98_020.0
+    #: National realised full-load hours the provincial statistics are scaled to (None: the provincial
+    #: 2020 statistics as published). [h]
+    wind_full_load_hours_h: float | None = None
+    solar_full_load_hours_h: float | None = None
 
 
 DEFAULT_PARAMETERS = GridParameters()
+
+# --- end-2024 base year (each value cited; "[secondary]" = through a report of the primary release) ----
+#: NEA: wind 441.34 GW end-2023, 520.68 GW end-2024; solar 609.49 GW and 886.66 GW [secondary].
+_WIND_END_2023_2024_MW = (441_340.0, 520_680.0)
+_SOLAR_END_2023_2024_MW = (609_490.0, 886_660.0)
+#: CEC full-caliber 2024 generation: wind 991.6 TWh, solar 834.1 TWh, hydro 1,425.7 TWh (incl. pumped
+#: storage) [secondary, recalled]; see official_2024.csv.
+_GEN_2024_MWH = {"wind": 991.6e6, "solar": 834.1e6, "hydro": 1_425.7e6}
+
+
+#: assumption: a share of hydro inflow is generated as it arrives (run-of-river plants, cascades,
+#: ecological flows); see ``GridParameters.hydro_run_of_river_frac`` and docs/grid-model.md.
+HYDRO_RUN_OF_RIVER_FRAC = 0.5
+#: UHV DC corridors out of the north-west with contracted daily schedules (names of corridors.csv):
+#: Changji-Guquan (AH-XJ), Hami-Zhengzhou (HA-XJ), Jiuquan-Hunan (GS-HN), Lingzhou-Shaoxing (NX-ZJ),
+#: Yinchuan-Qingdao (NX-SD), Qinghai-Henan (HA-QH), Shaanbei-Wuhan (HB-SN).
+NORTHWEST_DC_CORRIDORS = ("AH-XJ", "HA-XJ", "GS-HN", "NX-ZJ", "NX-SD", "HA-QH", "HB-SN")
+
+
+def _mean_frac(end_prev_mw: float, end_mw: float) -> float:
+    return 0.5 * (end_prev_mw + end_mw) / end_mw
+
+
+def base_year_parameters(year: int) -> GridParameters:
+    """Default parameters of a base year (2020: :data:`DEFAULT_PARAMETERS`; 2024: the fields below).
+
+    For 2024 the fleet file already holds the official national totals (no scaling of coal, gas,
+    nuclear); wind and solar count the mean of the end-2023 and end-2024 stock (additions came through
+    the year) and their realised full-load hours are the official 2024 generation over that mean
+    capacity: wind 991.6 TWh / 481.0 GW = 2,062 h, solar 834.1 TWh / 748.1 GW = 1,115 h (CEC's hours of
+    plants >= 6 MW, 2,127 h and 1,211 h [secondary], leave out distributed solar).
+
+    Returns
+    -------
+    GridParameters
+    """
+    if int(year) == 2020:
+        return DEFAULT_PARAMETERS
+    wind_f = _mean_frac(*_WIND_END_2023_2024_MW)
+    solar_f = _mean_frac(*_SOLAR_END_2023_2024_MW)
+    return replace(
+        DEFAULT_PARAMETERS,
+        coal_capacity_mw=None, gas_capacity_mw=None, nuclear_capacity_mw=None,
+        # CEC 2024: nuclear utilisation 7,683 h [secondary, recalled] over the mean of the end-2023
+        # (56.91 GW, NEA) and end-2024 (60.83 GW) fleet, applied to the end-2024 fleet.
+        nuclear_pu=7683.0 / 8760.0 * _mean_frac(56_910.0, 60_830.0),
+        # (1,425.7 TWh hydro incl. pumped storage - assumption: about 50 TWh pumped-storage output, 58.7 GW
+        # x about 850 h) / 377.26 GW conventional hydro = 3,646 h.
+        hydro_full_load_hours_h=(_GEN_2024_MWH["hydro"] - 50e6) / 377_260.0,
+        # NEA monitoring centre 2024: wind utilisation 95.9 %, solar 96.8 % [secondary, recalled]
+        wind_curtailment_frac=0.041, solar_curtailment_frac=0.032,
+        wind_year_average_frac=wind_f, solar_year_average_frac=solar_f,
+        wind_full_load_hours_h=_GEN_2024_MWH["wind"] / (_WIND_END_2023_2024_MW[1] * wind_f),
+        solar_full_load_hours_h=_GEN_2024_MWH["solar"] / (_SOLAR_END_2023_2024_MW[1] * solar_f),
+        # NEA end-2024: new-type storage 73.76 GW / 168 GWh -> 2.28 h [secondary]
+        battery_max_hours_h=168.0 / 73.76,
+        # NDRC/NEA "全国煤电机组改造升级实施方案" (发改运行〔2021〕1519号): 200 GW of coal flexibility retrofits
+        # in 2021-2025, heating CHP units to reach 40 % minimum output for 6 h a day in the heating season;
+        # assumption: about half done by 2024 -> 0.55 between the 2020 value 0.75 and the target 0.40.
+        chp_winter_min_pu=0.55,
+        # gas must-run keeps the 2020 ratio to the fleet's mean utilisation (0.25 / 0.30: 248.5 TWh over
+        # 94 GW mean capacity) at the 2024 utilisation (300 TWh over 135 GW mean capacity = 0.25) -> 0.21;
+        # the 2021-2024 additions were mostly peaking units.
+        gas_min_pu=0.21,
+        hydro_run_of_river_frac=HYDRO_RUN_OF_RIVER_FRAC,
+        daily_scheduled_corridors=NORTHWEST_DC_CORRIDORS,
+    )

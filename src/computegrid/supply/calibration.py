@@ -95,3 +95,30 @@ def scale_to_full_load_hours(profile_pu, target_hours_h: float, hours_per_step_h
 def full_load_hours_h(profile_pu, hours_per_step_h: float = 1.0) -> float:
     """Full-load hours of a capacity-factor profile: sum of p x dt. [h]"""
     return float(np.asarray(profile_pu, dtype=float).sum() * hours_per_step_h)
+
+
+def scale_to_national_hours(hours_h, capacity_mw, national_hours_h: float | None):
+    """Scale provincial full-load hours by one factor so that their capacity-weighted mean equals a
+    national figure (keeps the provincial pattern, sets the level).
+
+    Parameters
+    ----------
+    hours_h : pandas.Series
+        Provincial full-load hours. [h]
+    capacity_mw : pandas.Series
+        Weights, on the same index. [MW]
+    national_hours_h : float or None
+        National full-load hours; ``None`` returns ``hours_h`` unchanged. [h]
+
+    Returns
+    -------
+    pandas.Series
+        Scaled hours. [h]
+    """
+    if national_hours_h is None:
+        return hours_h
+    w = np.asarray(capacity_mw, dtype=float)
+    h = np.asarray(hours_h, dtype=float)
+    if w.sum() <= 0 or (w * h).sum() <= 0:
+        raise InputError("capacity_mw", float(w.sum()), "a positive total capacity with positive hours")
+    return hours_h * (national_hours_h * w.sum() / (w * h).sum())

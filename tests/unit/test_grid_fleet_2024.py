@@ -1,0 +1,86 @@
+"""End-2024 base-year fleet: national totals equal the official figures; loaders and user fleet files."""
+
+import pytest
+
+from computegrid.datasets import grid_base_year as by
+from computegrid.io.fleet_file import read_user_fleet
+from computegrid.errors import DataFileError, InputError
+
+# Official end-2024 figures (NEA release of 2025-01-21 and 2025-01 press conference, CEC; issue 14):
+# total about 3,350 GW, wind about 520 GW, solar about 890 GW, nuclear about 61 GW, pumped hydro 58.7 GW,
+# new-type storage 73.8 GW / 168 GWh, consumption 9,852.1 TWh. Each "about" figure is printed by NEA to
+# two or three significant figures, hence the tolerances (half a unit of the last printed digit).
+ISSUE_FIGURES_GW = [("total", 3350.0, 0.05 / 33.5), ("wind", 520.0, 0.05 / 5.2), ("solar", 890.0, 0.05 / 8.9),
+                    ("nuclear", 61.0, 0.5 / 61.0), ("PHS", 58.7, 0.05 / 58.7), ("battery", 73.8, 0.05 / 73.8)]
+
+COLUMN = {"coal": ["coal_mw", "coal_chp_mw"], "gas": ["gas_mw"], "nuclear": ["nuclear_mw"],
+          "hydro": ["hydro_mw"], "PHS": ["phs_mw"], "battery": ["battery_mw"], "onwind": ["onwind_mw"],
+          "offwind": ["offwind_mw"], "solar_utility": ["solar_utility_mw"],
+          "solar_distributed": ["solar_distributed_mw"]}
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    return by.load_fleet_mw(2024)
+
+
+@pytest.fixture(scope="module")
+def national():
+    return by.load_national_fleet_2024()
+
+
+def test_each_carrier_sums_to_its_national_total(fleet, national):
+    for carrier, cols in COLUMN.items():
+        assert fleet[cols].sum().sum() == pytest.approx(national.at[carrier, "capacity_mw"], rel=1e-6), carrier
+    assert fleet["battery_mwh"].sum() == pytest.approx(national.at["battery", "energy_mwh"], rel=1e-6)
+    assert len(fleet) == 31 and (fleet.to_numpy() >= 0).all()
+
+
+def test_national_totals_equal_the_official_figures(fleet, national):
+    # new-type storage is not generating capacity: NEA's total leaves it out
+    gw = {"total": national["capacity_mw"].drop("battery").sum() / 1e3,
+          "wind": (fleet["onwind_mw"].sum() + fleet["offwind_mw"].sum()) / 1e3,
+          "solar": fleet["solar_mw"].sum() / 1e3, "nuclear": fleet["nuclear_mw"].sum() / 1e3,
+          "PHS": fleet["phs_mw"].sum() / 1e3, "battery": fleet["battery_mw"].sum() / 1e3}
+    for key, official, rel in ISSUE_FIGURES_GW:
+        assert gw[key] == pytest.approx(official, rel=rel), key
+    assert fleet["battery_mwh"].sum() / 1e3 == pytest.approx(168.0, rel=1e-6)
+    # NEA total 3,348.62 GW exactly: the carriers plus "other" (biomass and other thermal)
+    assert gw["total"] == pytest.approx(3348.62, abs=0.01)
+
+
+def test_demand_2024_is_the_official_consumption():
+    d = by.load_annual_demand_2024_mwh()
+    assert len(d) == 31 and d.sum() / 1e6 == pytest.approx(9852.1, abs=0.1)
+    assert d.idxmax() == "GD" and d.idxmin() == "XZ"
+
+
+def test_corridors_2024_add_the_new_lines():
+    c20, c24 = by.load_corridors_base_year(2020), by.load_corridors_base_year(2024)
+    assert len(c20) == 56 and len(c24) == 58  # HN-JX and FJ-GD are new pairs
+    added = c24["capacity_mw"].sum() - c20["capacity_mw"].sum()
+    assert added == pytest.approx(5000 + 2000 + 5000 + 5000)
+
+
+def test_bad_base_year_names_the_available_years():
+    with pytest.raises(InputError, match="2020, 2024"):
+        by.check_base_year(2031)
+
+
+@pytest.mark.parametrize("row, message", [("XX,coal,5", "row 2, column province: got 'XX'"),
+                                          ("AH,fusion,5", "row 2, column carrier: got 'fusion'"),
+                                          ("AH,solar,-5", "row 2, column capacity_mw: got -5")])
+def test_bad_user_fleet_rows(tmp_path, row, message):
+    path = tmp_path / "fleet.csv"
+    path.write_text("province,carrier,capacity_mw\nBJ,gas,100\n" + row + "\n")
+    with pytest.raises(DataFileError) as err:
+        read_user_fleet(path, 2024)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_user_fleet_replaces_one_value(tmp_path):
+    path = tmp_path / "fleet.csv"
+    path.write_text("province,carrier,capacity_mw\nBJ,gas,100\n")
+    fleet = read_user_fleet(path, 2024)
+    assert fleet.at["BJ", "gas_mw"] == 100.0
+    assert fleet.at["SH", "gas_mw"] == by.load_fleet_mw(2024).at["SH", "gas_mw"]
