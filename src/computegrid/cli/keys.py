@@ -9,7 +9,10 @@ from computegrid.cli.serve import DEFAULT_DB
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``keys create/list/revoke`` (long: one closure per command, options in signatures)."""
+    """Add ``keys create/list/revoke``.
+
+    Longer than 60 lines: one closure per command, options in signatures.
+    """
     keys = typer.Typer(help="API keys of the HTTP service (stored as SHA-256 hashes).",
                        no_args_is_help=True)
     app.add_typer(keys, name="keys")

@@ -12,7 +12,10 @@ DEFAULT_DB = "sqlite:///computegrid.db"
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``serve`` (long: its options are declared in the signature, as Typer needs)."""
+    """Add ``serve``.
+
+    Longer than 60 lines: its options are declared in the signature, as Typer needs.
+    """
     @app.command("serve")
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
@@ -56,8 +59,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the HTTP API, its OpenAPI spec (/docs) and the dashboard (/dashboard).
 
-        (Long: Typer declares each option in the signature, and each is checked here so that a
-        bad one is one line and exit code 2 before the server starts.)
+        Longer than 60 lines: Typer declares each option in the signature, and each is checked here
+        so that a bad one is one line and exit code 2 before the server starts.
         """
         if not 0 < port < 65536:
             raise InputError("--port", port, "an integer in 1..65535")

@@ -117,7 +117,10 @@ def _answer(build):
 
 
 def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
-    """The SDK's routes (eight endpoints); long because each has its parameters documented."""
+    """The SDK's routes (eight endpoints).
+
+    Longer than 60 lines: one closure per SDK endpoint, each with its parameters documented.
+    """
     router = APIRouter(tags=["carbon-aware-sdk"])
 
     def by_locations(request: Request, caller: Caller, locations: list[str], start,

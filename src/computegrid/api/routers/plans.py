@@ -73,7 +73,10 @@ def _own_run(request: Request, caller: Caller, run_id: str) -> RunRecord:
 
 
 def build_router() -> APIRouter:
-    """The runs' routes (long: one short closure per endpoint, each with its scope)."""
+    """The runs' routes.
+
+    Longer than 60 lines: one short closure per endpoint, each with its scope.
+    """
     router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
     @router.post("", response_model=PlanRun, status_code=202,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from computegrid.datasets.grid_base_year import check_base_year, load_official
+from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER, VRE_CARRIERS
 
 #: Keys of the comparison, in report order.
 GENERATION_KEYS = ("coal", "gas", "hydro", "nuclear", "wind", "solar", "thermal")
@@ -129,7 +130,7 @@ def _modelled(n, R) -> tuple[dict, dict, dict]:
     wind_cur = float(cur.loc[wind_rows, "curtailed_twh"].sum())
     curtail = {"wind": wind_cur / wind_avail if wind_avail else 0.0,
                "solar": float(cur.at["solar", "curtailment_frac"]) if "solar" in cur.index else 0.0}
-    parts = {c: R.curtailment_by_province(n, c) for c in ("onwind", "offwind", "solar")}
+    parts = {c: R.curtailment_by_province(n, c) for c in VRE_CARRIERS}
     wind = parts["onwind"].add(parts["offwind"], fill_value=0.0)
     both = wind.add(parts["solar"], fill_value=0.0)
     by_province = {}
@@ -142,7 +143,7 @@ def _modelled(n, R) -> tuple[dict, dict, dict]:
 
 def _capacity_gw(n) -> dict:
     """Capacity the model used by carrier (generators and storage power; battery energy too). [GW], [GWh]"""
-    gen = n.generators[n.generators.carrier != "load-shedding"].groupby("carrier")["p_nom"].sum()
+    gen = n.generators[n.generators.carrier != LOAD_SHEDDING_CARRIER].groupby("carrier")["p_nom"].sum()
     sto = n.storage_units.groupby("carrier")["p_nom"].sum()
     out = {str(k): round(float(v) / 1e3, 3) for k, v in pd.concat([gen, sto]).groupby(level=0).sum().items()}
     bat = n.storage_units[n.storage_units.carrier == "battery"]
