@@ -57,3 +57,16 @@ def test_report_compare_and_api_take_the_same_figures():
     for fig in HEADLINE_FIGURES:
         assert f"<td>{fig.title}</td>" in table
     assert PlanFigure(key="k", title="t", unit="u", scale=1.0).title == "t"
+
+
+def test_api_plan_run_carries_the_headline_figures(tmp_path):
+    from datetime import datetime, timezone
+
+    from computegrid.api.routers.plans import _to_schema
+    from computegrid.services.runs.store import RunRecord
+
+    run = RunRecord(id="0" * 32, kind="plan", status="queued", params={}, summary=None, error=None,
+                    created_at=datetime.now(timezone.utc), started_at=None, finished_at=None, attempts=0)
+    out = _to_schema(run, tmp_path).model_dump()
+    assert [(f["key"], f["title"], f["scale"]) for f in out["figures"]] == [
+        (fig.key, fig.title, fig.scale) for fig in HEADLINE_FIGURES]
