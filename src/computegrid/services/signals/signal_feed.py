@@ -254,16 +254,15 @@ class SignalFeedCache:
 
     def _build(self) -> None:
         import multiprocessing
-        import os
         import time
         from concurrent.futures import ProcessPoolExecutor
 
         t0 = time.perf_counter()
         try:
-            # In a child process at low CPU priority: the solve neither holds this process's
-            # GIL nor takes the CPU from the requests being answered meanwhile.
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=os.nice, initargs=(10,)) as pool:
+            # In a child process, so that the solve does not hold this process's GIL while
+            # requests are answered. Normal CPU priority: measured at nice 10 on a busy host it
+            # got 36 s of CPU in 14 minutes (docs/service.md, "First start").
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
                 frame = pool.submit(_call, str(self.builder)).result()
             feed = SignalFeed(source="default: base-year grid dispatch",
                               generated_at=datetime.now(UTC),
