@@ -5,8 +5,8 @@ range. Sources, in order of precedence: a co-planning run folder (``run_dir``), 
 (``signals_file``: tidy, Electricity Maps or WattTime shape, see
 :mod:`computegrid.io.signals`), else the default: a base-year dispatch of the grid model
 (:func:`computegrid.grid.signals.province_signals`, 3-hourly, base year
-:data:`DEFAULT_GRID_YEAR`), solved once and cached as Parquet under the user cache directory (``$COMPUTEGRID_CACHE_DIR``, else
-``$XDG_CACHE_HOME/computegrid``, else ``~/.cache/computegrid``). The first solve takes
+:data:`DEFAULT_GRID_YEAR`), solved once and cached as Parquet under the user cache directory
+(``$COMPUTEGRID_CACHE_DIR``, else ``$XDG_CACHE_HOME/computegrid``, else ``~/.cache/computegrid``). The first solve takes
 minutes; later calls read the cache.
 """
 
