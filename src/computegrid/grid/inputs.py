@@ -55,7 +55,7 @@ def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMET
         Fleet: the 2020 stock or the end-2024 fleet (:mod:`computegrid.datasets.grid_base_year`).
     fleet : DataFrame, optional
         A fleet table in the columns of :func:`computegrid.datasets.grid_base_year.load_fleet_mw`
-        (e.g. from :func:`~computegrid.datasets.grid_base_year.read_user_fleet`). [MW]
+        (e.g. from :func:`~computegrid.io.fleet_file.read_user_fleet`). [MW]
 
     Returns
     -------

@@ -202,7 +202,7 @@ def build_network(year: int = 2020, resolution: str = "3h", *, params: GridParam
         Fleet, corridors and (in that year) demand of the base year: the 2020 stock or the end-2024
         fleet with the corridors in operation at end-2024 and the 2024 provincial consumption.
     fleet : DataFrame, optional
-        A fleet table replacing the base year's (:func:`computegrid.datasets.grid_base_year.read_user_fleet`).
+        A fleet table replacing the base year's (:func:`computegrid.io.fleet_file.read_user_fleet`).
 
     Returns
     -------
