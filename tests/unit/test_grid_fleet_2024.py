@@ -84,3 +84,22 @@ def test_user_fleet_replaces_one_value(tmp_path):
     fleet = read_user_fleet(path, 2024)
     assert fleet.at["BJ", "gas_mw"] == 100.0
     assert fleet.at["SH", "gas_mw"] == by.load_fleet_mw(2024).at["SH", "gas_mw"]
+
+
+def test_network_2024_carries_the_fleet_and_the_demand():
+    from computegrid.grid.network import build_network
+
+    n = build_network(2024, "24h", base_year=2024)
+    w = n.snapshot_weightings.generators
+    assert float(n.loads_t.p_set.mul(w, axis=0).sum().sum()) / 1e6 == pytest.approx(9852.1, rel=1e-6)
+    hydro_gw = (n.generators.loc[n.generators.carrier == "hydro", "p_nom"].sum()
+                + n.storage_units.loc[n.storage_units.carrier == "hydro", "p_nom"].sum()) / 1e3
+    assert hydro_gw == pytest.approx(377.26, rel=1e-6)
+    bat = n.storage_units[n.storage_units.carrier == "battery"]
+    assert bat.p_nom.sum() / 1e3 == pytest.approx(73.76) and (bat.p_nom * bat.max_hours).sum() / 1e3 == \
+        pytest.approx(168.0)
+    assert n.generators.loc[n.generators.carrier == "nuclear", "p_nom"].sum() / 1e3 == pytest.approx(60.83)
+    assert len(n.links) == 58
+    # the default (base year 2020) is unchanged: 56 corridors, no run-of-river generators
+    n20 = build_network(2020, "24h")
+    assert len(n20.links) == 56 and not (n20.generators.carrier == "hydro").any()
