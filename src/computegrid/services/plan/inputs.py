@@ -16,6 +16,7 @@ from computegrid.demand.ai_load import (
     load_origin_weights,
     normalise_weights,
 )
+from computegrid.datasets.workload import load_llm_hourly_profile
 from computegrid.demand.ai_placement import place
 from computegrid.errors import InputError
 from computegrid.services.plan.scenario import ScenarioConfig
@@ -38,7 +39,10 @@ class PlanInputs:
 
 def classes_from(config: ScenarioConfig) -> tuple[LoadClass, ...]:
     """LoadClass objects of a scenario, in file order."""
-    return tuple(LoadClass(name, c.share_frac, c.rtt_max_ms, c.window, c.floor_frac, c.profile)
+    measured = tuple(load_llm_hourly_profile()) if any(
+        c.profile == "measured" for c in config.ai.classes.values()) else None
+    return tuple(LoadClass(name, c.share_frac, c.rtt_max_ms, c.window, c.floor_frac, c.profile,
+                           measured if c.profile == "measured" else None)
                  for name, c in config.ai.classes.items())
 
 

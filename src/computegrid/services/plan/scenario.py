@@ -30,7 +30,7 @@ class ClassConfig(_Strict):
     rtt_max_ms: float | None = Field(default=None, gt=0.0)
     window: Literal["hour", "day", "week", "horizon"]
     floor_frac: float = Field(default=0.0, ge=0.0, le=1.0)
-    profile: Literal["diurnal", "flat"] = "flat"
+    profile: Literal["measured", "diurnal", "flat"] = "flat"
 
 
 class AiConfig(_Strict):
