@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from computegrid.errors import InputError
-from computegrid.services.plan_sweep import MAX_POINTS, parse_param, point_overrides, run_plan_sweep, slopes
-from computegrid.services.scenario import load_scenario, scenario_dict
+from computegrid.services.plan.sweep import MAX_POINTS, parse_param, point_overrides, run_plan_sweep, slopes
+from computegrid.services.plan.scenario import load_scenario, scenario_dict
 
 
 def test_parse_range_includes_stop_and_lists():

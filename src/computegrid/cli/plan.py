@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-plan over a range of one or more inputs; print a row per point and write a chart."""
         _quiet()
-        from computegrid.services.plan_sweep import run_plan_sweep
+        from computegrid.services.plan.sweep import run_plan_sweep
 
         out = run_plan_sweep(param, scenario=str(scenario) if scenario else None, resolution=resolution,
                              workers=workers, out_dir=runs_dir, progress=not as_json)

@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from computegrid.errors import InputError
-from computegrid.services.scenario import load_scenario
-from computegrid.services.sweep import Task, run_sweep
+from computegrid.services.plan.scenario import load_scenario
+from computegrid.services.outlook.sweep import Task, run_sweep
 
 MAX_POINTS = 200
 DERIVED_KEYS = ("ai.flexible_share_pct", "sites.capacity_max_scale", "sites.pue", "ai.online_profile")
@@ -169,7 +169,7 @@ def sweep_point(scenario, overrides: list[str], resolution: str | None) -> dict:
     """Plan one point (module level, so Dask workers can import it); keep the headline figures."""
     import logging
 
-    from computegrid.services.plan import run_plan
+    from computegrid.services.plan.pipeline import run_plan
 
     for name in ("pypsa", "linopy", "highspy"):  # the worker's own loggers: only errors
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -210,7 +210,7 @@ def run_plan_sweep(param_specs: list[str], scenario=None, resolution: str | None
     """
     import time
 
-    from computegrid.services.scenario import scenario_dict
+    from computegrid.services.plan.scenario import scenario_dict
 
     t0 = time.perf_counter()
     params = [parse_param(s) for s in param_specs]
