@@ -27,7 +27,7 @@ def run(tmp_path_factory):
 def test_summary_has_the_contract_fields(run):
     _, s = run
     assert s["status"] == "ok" and s["runtime_s"] > 0
-    assert set(s["scenarios"]) == {"status-quo", "west-static", "co-optimised"}
+    assert set(s["scenarios"]) == {"status-quo", "west-static", "grid-responsive", "co-optimised"}
     for m in s["scenarios"].values():
         for key in REQUIRED:
             assert key in m
@@ -36,6 +36,26 @@ def test_summary_has_the_contract_fields(run):
         assert 0.0 <= m["ai_energy_from_curtailment_frac"] <= 1.0
         # every TWh of IT work is served (140 TWh = 175 TWh / PUE 1.25)
         assert m["ai_it_energy_twh_per_year"] == pytest.approx(140.0, rel=1e-3)
+
+
+def test_cost_breakdown_adds_up_to_the_system_cost(run):
+    """Each term is computed from the solved network; their sum is the objective (within 1e-6)."""
+    _, s = run
+    keys = ["it_capex", "facility_capex", "generation_capex", "storage_capex", "transmission_capex",
+            "fuel", "carbon", "unserved"]
+    for case in [*s["scenarios"].values(), s["reference_no_ai"]]:
+        b = case["cost_breakdown_cny_per_year"]
+        assert list(b) == keys
+        assert sum(b.values()) == pytest.approx(case["system_cost_cny_per_year"], rel=1e-6)
+        assert b["fuel"] > 0 and b["carbon"] > 0
+    sq = s["scenarios"]["status-quo"]
+    assert sq["grid_value_vs_status_quo_cny_per_year"] == pytest.approx(0.0, abs=1e-3)
+    co = s["scenarios"]["co-optimised"]
+    total_saving = sq["system_cost_cny_per_year"] - co["system_cost_cny_per_year"]
+    assert (co["grid_value_vs_status_quo_cny_per_year"] + co["dc_capex_saving_vs_status_quo_cny_per_year"]
+            == pytest.approx(total_saving, rel=1e-6))
+    assert 0.0 < s["reference_no_ai"]["curtailment_frac"] < 1.0
+    assert co["curtailment_no_ai_frac"] == pytest.approx(s["reference_no_ai"]["curtailment_frac"])
 
 
 def test_co_optimised_is_cheapest(run):

@@ -14,7 +14,8 @@ import pandas as pd
 
 from computegrid.grid.carriers import CARRIER_COLOURS
 
-SCENARIO_COLOURS = {"status-quo": "#7f8c8d", "west-static": "#2980b9", "co-optimised": "#27ae60"}
+SCENARIO_COLOURS = {"status-quo": "#7f8c8d", "west-static": "#2980b9", "grid-responsive": "#8e44ad",
+                    "co-optimised": "#27ae60"}
 
 
 def _frames(result, inputs):

@@ -8,7 +8,7 @@ import pandas as pd
 
 from computegrid.io.atomic import atomic_write
 
-_COLOURS = {"status-quo": "#7f7f7f", "west-static": "#ff7f0e", "co-optimised": "#1f77b4"}
+_COLOURS = {"status-quo": "#7f7f7f", "west-static": "#ff7f0e", "grid-responsive": "#9467bd", "co-optimised": "#1f77b4"}
 
 
 def sweep_chart(table: pd.DataFrame, keys: list[str], path: Path) -> Path:
