@@ -30,6 +30,16 @@ def print_summary(summary: dict) -> None:
     caps = [[site] + [scen[s]["dc_capacity_by_site_mw"].get(site, 0.0) for s in scen]
             for site in scen["co-optimised"]["dc_capacity_by_site_mw"]]
     print_table(escape("data-centre IT capacity by site [MW]"), ["site", *scen], caps)
+    first = next(iter(scen.values())).get("cost_breakdown_cny_per_year")
+    keys = list(first) if isinstance(first, dict) else []
+    if keys:
+        ref = summary.get("reference_no_ai", {})
+        cases = ({"no AI": ref} if "cost_breakdown_cny_per_year" in ref else {}) | scen
+        rows = [[k] + [c["cost_breakdown_cny_per_year"][k] * 1e-9 for c in cases.values()] for k in keys]
+        print_table(escape("cost breakdown [bn CNY/yr]"), ["term", *cases], rows)
+    for section in ("binding", "degeneracy"):
+        for line in summary.get(section, {}).get("text", []):
+            typer.echo(f"- {line}")
     for line in summary["explain"]["text"]:
         typer.echo(f"- {line}")
 

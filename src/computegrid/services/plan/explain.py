@@ -65,16 +65,27 @@ def explain(inputs: PlanInputs, n, res) -> dict:
 
 
 def _headline(summary: dict) -> list[str]:
-    """Plain-words summary of where the savings of the co-optimised plan come from."""
+    """Plain words on where the differences to status-quo come from: the grid side first (fuel,
+    carbon, grid capex, unserved energy), then the data-centre utilisation effect, as what it is."""
     sc = summary["scenarios"]
     co, sq = sc["co-optimised"], sc["status-quo"]
-    saved = sq["system_cost_cny_per_year"] - co["system_cost_cny_per_year"]
-    capex = sq["dc_capex_cny_per_year"] - co["dc_capex_cny_per_year"]
-    lines = [f"The co-optimised plan costs {saved / 1e9:,.1f} bn CNY/yr less than status-quo: "
-             f"{capex / 1e9:,.1f} bn from data-centre capacity ({(sq['dc_capacity_total_mw'] - co['dc_capacity_total_mw']) / 1e3:,.2f} GW "
-             "less IT, because flexible work fills the troughs of online demand at the same sites) and "
-             f"{(saved - capex) / 1e9:,.1f} bn from running the grid (fuel, carbon, shortage)."]
-    lines.append(f"It places {co['ai_energy_west_frac']:.0%} of AI energy at the western clusters "
-                 f"(status-quo {sq['ai_energy_west_frac']:.0%}) and meets {co['ai_energy_from_curtailment_frac']:.0%} "
-                 f"of it with power that would otherwise be curtailed (status-quo {sq['ai_energy_from_curtailment_frac']:.0%}).")
+    lines = []
+    for name, s in sc.items():
+        if name == "status-quo" or s.get("grid_value_vs_status_quo_cny_per_year") is None:
+            continue
+        b, b0 = s["cost_breakdown_cny_per_year"], sq["cost_breakdown_cny_per_year"]
+        run = (b0["fuel"] + b0["carbon"] - b["fuel"] - b["carbon"]) / 1e9
+        lines.append(f"{name}: grid-side value {s['grid_value_vs_status_quo_cny_per_year'] / 1e9:,.1f} bn CNY/yr "
+                     f"against status-quo ({run:,.1f} bn of it fuel and carbon); data-centre capex "
+                     f"{s['dc_capex_saving_vs_status_quo_cny_per_year'] / 1e9:,.1f} bn CNY/yr lower "
+                     f"({(sq['dc_capacity_total_mw'] - s['dc_capacity_total_mw']) / 1e3:,.2f} GW less IT: "
+                     "a utilisation effect of the hardware, not a value to the grid).")
+    ref = summary["reference_no_ai"]["system_cost_cny_per_year"]
+    if ref > 0 and co.get("grid_value_vs_status_quo_cny_per_year") is not None:
+        lines.append(f"The co-optimised grid-side value is {co['grid_value_vs_status_quo_cny_per_year'] / ref:.2%} "
+                     "of the no-AI system cost.")
+    lines.append(f"The co-optimised plan places {co['ai_energy_west_frac']:.0%} of AI energy at the western "
+                 f"clusters (status-quo {sq['ai_energy_west_frac']:.0%}) and meets "
+                 f"{co['ai_energy_from_curtailment_frac']:.0%} of it with power that would otherwise be curtailed "
+                 f"(status-quo {sq['ai_energy_from_curtailment_frac']:.0%}).")
     return lines
