@@ -45,6 +45,9 @@ class CoplanResult:
     #: HiGHS' relative primal-dual objective error of the solution (0 for a simplex vertex; up to
     #: ``ipm_optimality_tolerance`` for HiPO without crossover) [-]
     rel_gap: float = float("nan")
+    #: co-optimised: range of each ranged site's IT capacity over near-optimal plans
+    #: (:func:`~computegrid.grid.coplan_ranges.capacity_ranges_mw`) [MW]
+    capacity_range_it_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: ``grid-responsive``: facility power curtailed at each site, snapshot x site [MW]
     curtailed_facility_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -153,9 +156,35 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options, spli
                               name="value_cny_per_mw_per_year")
     corridor_value = corridor_value_cny_per_mw_per_year(n)
     rel_gap = solver_rel_gap(m)
+    ranges = _ranges(n, spec, names, capacity, split)
     release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
-                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap)
+                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap,
+                        capacity_range_it_mw=ranges)
+
+
+#: Up to this many snapshots every site is ranged (cheap); beyond, only the interior ones.
+RANGE_ALL_MAX_SNAPSHOTS = 48
+
+
+def _ranges(n, spec: CoplanSpec, names: pd.Index, capacity: pd.Series, split: bool) -> pd.DataFrame:
+    """Near-optimal capacity ranges of the sites that matter: those built strictly between 0 and
+    their cap (1 MW margins), or every site on small models. Empty after an interior-point solve
+    (no basis to start from)."""
+    from computegrid.grid.coplan_ranges import capacity_ranges_mw
+
+    if split or getattr(n.model, "solver_model", None) is None:
+        return pd.DataFrame()
+    cap_max = spec.sites.capacity_max_mw.astype(float)
+    interior = (capacity > 1.0) & (capacity < cap_max - 1.0)
+    chosen = capacity.index if len(n.snapshots) <= RANGE_ALL_MAX_SNAPSHOTS else capacity.index[interior]
+    if not len(chosen):
+        return pd.DataFrame()
+    pos = [spec.sites.index.get_loc(s) for s in chosen]
+    try:
+        return capacity_ranges_mw(n, names[pos], spec.sites.pue.astype(float).loc[chosen])
+    except (RuntimeError, AttributeError):  # another solver interface: no ranges, the plan stands
+        return pd.DataFrame()
 
 
 def solver_rel_gap(m) -> float:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from computegrid.errors import InputError
 from computegrid.io.jsonable import to_jsonable
-from computegrid.services.plan.explain import _headline, explain
+from computegrid.services.plan.explain import _headline, binding, degeneracy, explain
 from computegrid.services.plan.inputs import SCENARIOS, PlanInputs, prepare
 from computegrid.services.plan.run_folder import signals_frame, write_run
 from computegrid.services.plan.scenario import ScenarioConfig, load_scenario, scenario_dict
@@ -70,6 +70,10 @@ def plan_summary(inputs: PlanInputs, networks: dict, results: dict, run_id: str,
     summary["savings_vs_west_static_cny_per_year"] = scen["west-static"]["system_cost_cny_per_year"] - co
     summary["explain"] = explain(inputs, networks["co-optimised"], results["co-optimised"])
     summary["explain"]["text"] = _headline(summary) + summary["explain"]["text"]
+    co_res = results["co-optimised"]
+    summary["degeneracy"] = degeneracy(co_res, scen["co-optimised"]["system_cost_cny_per_year"],
+                                       scen["co-optimised"]["solver_rel_gap"])
+    summary["binding"] = binding(inputs, results)
     summary["scenario"] = scenario_dict(config)
     return summary
 
