@@ -121,3 +121,33 @@ def test_two_worker_processes_give_the_same_plan(solver_options):
         assert b["solver_rel_gap"] <= (1e-9 if solver_options is None else HIPO_TOLERANCES["optimality_tolerance"])
     assert parallel["reference_no_ai"]["system_cost_cny_per_year"] == pytest.approx(
         serial["reference_no_ai"]["system_cost_cny_per_year"], rel=rel)
+
+
+def _move(runs, *args):
+    return subprocess.run([sys.executable, "-m", "computegrid", "plan", "move", "--run", "t1", "--runs-dir",
+                           str(runs), *args], capture_output=True, text=True, timeout=600)
+
+
+def test_plan_move_bad_input_exits_2(run):
+    runs, _ = run
+    proc = _move(runs, "--from", "bejing", "--to", "zhongwei", "--mw", "1")
+    assert proc.returncode == 2 and "did you mean beijing" in proc.stderr
+    assert _move(runs, "--from", "guian", "--to", "zhongwei", "--mw", "-5").returncode == 2
+    too_much = _move(runs, "--from", "guian", "--to", "zhongwei", "--mw", "1e6")
+    assert too_much.returncode == 2 and "--mw" in too_much.stderr
+
+
+def test_plan_move_reports_average_and_marginal_effects(run):
+    runs, s = run
+    site = max(s["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"].items(), key=lambda kv: kv[1])[0]
+    zero = json.loads(_move(runs, "--from", site, "--to", "beijing", "--mw", "0", "--json").stdout)
+    assert zero["delta_co2_average_t_per_year"] == 0.0
+    assert abs(zero["delta_co2_marginal_t_per_year"]) < 1.0 and abs(zero["delta_cost_cny_per_year"]) < 1e3
+    proc = _move(runs, "--from", site, "--to", "beijing", "--mw", "100", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert {"from", "to", "mw", "delta_cost_cny_per_year", "delta_co2_average_t_per_year",
+            "delta_co2_marginal_t_per_year", "delta_curtailment_mwh_per_year", "method"} <= set(out)
+    assert out["from"] == site and out["to"] == "beijing" and out["mw"] == 100.0
+    # 100 MW x about 8,760 h into a coal-heavy grid: between 0.1 and 2 Mt/yr either way it is counted
+    assert 1e5 < abs(out["delta_co2_marginal_t_per_year"]) < 2e6
