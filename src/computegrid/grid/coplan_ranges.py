@@ -9,6 +9,8 @@ stays primal feasible): one short solve per site and direction.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,9 @@ import pandas as pd
 #: optimality tolerance of 1e-7).
 RANGE_TOL_FRAC = 1e-3
 TIE_TOL_FRAC = 1e-6
+#: Wall-clock budget of all re-solves of one plan (assumption: keeps `computegrid plan` at rep12
+#: within its time target; a range not finished in it is reported as unknown). [s]
+RANGE_TIME_BUDGET_S = 20.0
 
 
 def _column_index(m, var_name: str, dim: str, labels) -> np.ndarray:
@@ -31,7 +36,8 @@ def _column_index(m, var_name: str, dim: str, labels) -> np.ndarray:
 
 
 def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
-                       tolerances=(TIE_TOL_FRAC, RANGE_TOL_FRAC)) -> pd.DataFrame:
+                       tolerances=(TIE_TOL_FRAC, RANGE_TOL_FRAC),
+                       time_budget_s: float = RANGE_TIME_BUDGET_S) -> pd.DataFrame:
     """Smallest and largest IT capacity of each given site over the plans whose cost is within each
     tolerance of the optimum. [MW]
 
@@ -45,6 +51,8 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
         PUE of those sites (index: site). [-]
     tolerances : tuple of float
         Relative cost tolerances, tightest first. [-]
+    time_budget_s : float
+        Wall-clock budget for all re-solves; those that do not finish in it give NaN. [s]
 
     Returns
     -------
@@ -65,7 +73,9 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
     row = h.getNumRow() - 1
     h.changeColsCost(len(nz), nz, np.zeros(len(nz)))
     h.setOptionValue("solver", "simplex")
+    h.setOptionValue("simplex_strategy", 4)  # primal simplex: the optimal basis stays primal feasible
     h.setOptionValue("output_flag", False)
+    t_end = time.perf_counter() + time_budget_s
     out = pd.DataFrame(index=pue.index)
     for tol in tolerances:
         h.changeRowBounds(row, -highspy.kHighsInf, z + tol * abs(z))
@@ -73,7 +83,12 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
         for j in cols:
             vals = []
             for sense in (1.0, -1.0):
+                left = t_end - time.perf_counter()
+                if left <= 0:
+                    vals.append(float("nan"))
+                    continue
                 h.changeColCost(int(j), sense)
+                h.setOptionValue("time_limit", float(left))
                 h.run()
                 ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
                 vals.append(float(h.getSolution().col_value[int(j)]) if ok else float("nan"))

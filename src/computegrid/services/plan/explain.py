@@ -3,6 +3,8 @@ its savings come from."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from computegrid.services.plan.inputs import PlanInputs
 from computegrid.units import mwh_to_twh
 
@@ -113,9 +115,9 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
     r = r.clip(lower=0.0)
     for site, row in r.iterrows():
         cap = float(res.capacity_it_mw[site])
-        out["sites"][site] = {"capacity_mw": cap, "min_mw_same_cost": row[f"min_mw_{tie}"],
-                              "max_mw_same_cost": row[f"max_mw_{tie}"], "min_mw": row[f"min_mw_{band}"],
-                              "max_mw": row[f"max_mw_{band}"]}
+        out["sites"][site] = {"capacity_mw": cap, **{k: (None if np.isnan(v) else float(v)) for k, v in (
+            ("min_mw_same_cost", row[f"min_mw_{tie}"]), ("max_mw_same_cost", row[f"max_mw_{tie}"]),
+            ("min_mw", row[f"min_mw_{band}"]), ("max_mw", row[f"max_mw_{band}"]))}}
         if row[f"max_mw_{tie}"] - row[f"min_mw_{tie}"] > MATERIAL_RANGE_MW:
             ties.append(f"{site} {row[f'min_mw_{tie}']:,.0f}-{row[f'max_mw_{tie}']:,.0f} MW (chosen {cap:,.0f})")
         if row[f"max_mw_{band}"] - row[f"min_mw_{band}"] > MATERIAL_RANGE_MW:
@@ -126,6 +128,9 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
                            + "; ".join(ties) + ". The capacities shown are one of them.")
     else:
         out["text"].append(f"The ranged sites' capacities are unique at equal cost (within {TIE_TOL_FRAC:g}{gap}).")
+    unknown = sorted(r.index[r.isna().any(axis=1)])
+    if unknown:
+        out["text"].append("Ranges not finished within the time budget of the re-solves: " + ", ".join(unknown) + ".")
     if bands:
         out["text"].append(f"Within 0.1 % of the optimal cost ({objective_cny_per_year * RANGE_TOL_FRAC / 1e9:,.1f} "
                            "bn CNY/yr): " + "; ".join(bands) + ".")

@@ -38,7 +38,8 @@ MAX_POINTS = 200
 DERIVED_KEYS = ("ai.flexible_share_pct", "sites.capacity_max_scale", "sites.pue", "ai.online_profile")
 #: Headline figures kept per scenario and point (keys of summary.json's scenarios).
 FIGURES = ("system_cost_cny_per_year", "emissions_mt_co2_per_year", "curtailment_twh_per_year",
-           "ai_energy_west_frac", "ai_energy_from_curtailment_frac", "dc_capacity_total_mw")
+           "ai_energy_west_frac", "ai_energy_from_curtailment_frac", "dc_capacity_total_mw",
+           "grid_value_vs_status_quo_cny_per_year", "dc_capex_saving_vs_status_quo_cny_per_year")
 
 
 @dataclass(frozen=True)
