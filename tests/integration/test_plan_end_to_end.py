@@ -80,7 +80,7 @@ def test_run_folder_contents(run):
                                  "co2_marginal_kg_per_mwh"]
     assert sig.site.nunique() == 14 and (sig.curtailed_mw >= 0).all() and sig.notna().all().all()
     load = pd.read_parquet(d / "ai_load.parquet")
-    assert set(load.scenario) == {"status-quo", "west-static", "co-optimised"}
+    assert set(load.scenario) == {"status-quo", "west-static", "grid-responsive", "co-optimised"}
     assert not any(p.name.startswith(".") for p in runs.iterdir())  # no temporary folder left
 
 
@@ -114,7 +114,7 @@ def test_two_worker_processes_give_the_same_plan(solver_options):
                         solver_options=solver_options).summary
     # HiPO stops at the plan's objective gap (HIPO_TOLERANCES), the simplex at a vertex
     rel = 1e-6 if solver_options is None else 2 * HIPO_TOLERANCES["optimality_tolerance"]
-    for name in ("status-quo", "west-static", "co-optimised"):
+    for name in ("status-quo", "west-static", "grid-responsive", "co-optimised"):
         a, b = serial["scenarios"][name], parallel["scenarios"][name]
         assert b["system_cost_cny_per_year"] == pytest.approx(a["system_cost_cny_per_year"], rel=rel)
         assert b["dc_capacity_total_mw"] == pytest.approx(a["dc_capacity_total_mw"], rel=1e-4, abs=1e-3)
