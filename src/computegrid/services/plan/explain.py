@@ -123,12 +123,14 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
         if row[f"max_mw_{band}"] - row[f"min_mw_{band}"] > MATERIAL_RANGE_MW:
             bands.append(f"{site} {row[f'min_mw_{band}']:,.0f}-{row[f'max_mw_{band}']:,.0f} MW")
     gap = "" if rel_gap is None else f", solver gap {rel_gap:.1e}"
+    unknown = sorted(r.index[r.isna().any(axis=1)])
     if ties:
         out["text"].append(f"Several plans cost the same (within {TIE_TOL_FRAC:g} of the optimum{gap}): "
                            + "; ".join(ties) + ". The capacities shown are one of them.")
-    else:
-        out["text"].append(f"The ranged sites' capacities are unique at equal cost (within {TIE_TOL_FRAC:g}{gap}).")
-    unknown = sorted(r.index[r.isna().any(axis=1)])
+    elif len(unknown) < len(r):
+        done = [s for s in r.index if s not in unknown]
+        out["text"].append(f"The capacities of {', '.join(done)} are unique at equal cost "
+                           f"(within {TIE_TOL_FRAC:g}{gap}).")
     if unknown:
         out["text"].append("Ranges not finished within the time budget of the re-solves: " + ", ".join(unknown) + ".")
     if bands:
