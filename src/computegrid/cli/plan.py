@@ -97,32 +97,7 @@ def register(app: typer.Typer) -> None:
             return
         print_sweep(out)
 
-    @plan_app.command("move")
-    def move(
-        from_site: str = typer.Option(..., "--from", help="Site the load leaves."),
-        to_site: str = typer.Option(..., "--to", help="Site the load goes to."),
-        mw: float = typer.Option(..., "--mw", help="Constant IT load moved [MW]."),
-        run: str = typer.Option(None, "--run", help="Run id under --runs-dir (default: the default scenario, "
-                                                     "planned once and cached)."),
-        runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Folder of run outputs."),
-        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    ) -> None:
-        """Effect of moving X MW of constant AI load between two sites of a planned grid."""
-        _quiet()
-        from computegrid.services.plan.move import plan_move
-
-        out = plan_move(from_site, to_site, mw, run_id=run, runs_dir=runs_dir)
-        if as_json:
-            print_json(out)
-            return
-        print_table(f"plan move: {out['mw']:,.1f} MW {out['from']} -> {out['to']} (run {out['run_id']})",
-                    ["figure", "value"],
-                    [["grid operating cost [M CNY/yr]", out["delta_cost_cny_per_year"] * 1e-6],
-                     ["CO2, average accounting [kt/yr]", out["delta_co2_average_t_per_year"] * 1e-3],
-                     ["CO2, marginal accounting [kt/yr]", out["delta_co2_marginal_t_per_year"] * 1e-3],
-                     ["wind+solar curtailment [GWh/yr]", out["delta_curtailment_mwh_per_year"] * 1e-3]])
-        typer.echo(f"method: {out['method']}")
-
+    plan_app.command("move")(move)
     app.add_typer(plan_app, name="plan")
 
 
@@ -150,3 +125,29 @@ def print_sweep(out: dict) -> None:
                        f"CO2 {co2['slope']:+.3f} Mt/yr")
     if out.get("path"):
         typer.echo(f"written: {out['path']}")
+
+
+def move(
+    from_site: str = typer.Option(..., "--from", help="Site the load leaves."),
+    to_site: str = typer.Option(..., "--to", help="Site the load goes to."),
+    mw: float = typer.Option(..., "--mw", help="Constant IT load moved [MW]."),
+    run: str = typer.Option(None, "--run", help="Run id under --runs-dir (default: the default scenario, "
+                                                 "planned once and cached)."),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Folder of run outputs."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Effect of moving X MW of constant AI load between two sites of a planned grid."""
+    _quiet()
+    from computegrid.services.plan.move import plan_move
+
+    out = plan_move(from_site, to_site, mw, run_id=run, runs_dir=runs_dir)
+    if as_json:
+        print_json(out)
+        return
+    print_table(f"plan move: {out['mw']:,.1f} MW {out['from']} -> {out['to']} (run {out['run_id']})",
+                ["figure", "value"],
+                [["grid operating cost [M CNY/yr]", out["delta_cost_cny_per_year"] * 1e-6],
+                 ["CO2, average accounting [kt/yr]", out["delta_co2_average_t_per_year"] * 1e-3],
+                 ["CO2, marginal accounting [kt/yr]", out["delta_co2_marginal_t_per_year"] * 1e-3],
+                 ["wind+solar curtailment [GWh/yr]", out["delta_curtailment_mwh_per_year"] * 1e-3]])
+    typer.echo(f"method: {out['method']}")

@@ -35,6 +35,23 @@ def _column_index(m, var_name: str, dim: str, labels) -> np.ndarray:
     return pos.astype(np.int32)
 
 
+def _extreme(h, j: int, sense: float, t_end: float) -> float:
+    """Minimise (``sense`` 1) or maximise (-1) column ``j`` from the current basis; NaN if the time
+    budget is spent or the solve does not end optimal."""
+    import highspy
+
+    left = t_end - time.perf_counter()
+    if left <= 0:
+        return float("nan")
+    h.changeColCost(j, sense)
+    h.setOptionValue("time_limit", float(left))
+    h.run()
+    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    value = float(h.getSolution().col_value[j]) if ok else float("nan")
+    h.changeColCost(j, 0.0)
+    return value
+
+
 def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
                        tolerances=(TIE_TOL_FRAC, RANGE_TOL_FRAC),
                        time_budget_s: float = RANGE_TIME_BUDGET_S) -> pd.DataFrame:
@@ -79,22 +96,7 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
     out = pd.DataFrame(index=pue.index)
     for tol in tolerances:
         h.changeRowBounds(row, -highspy.kHighsInf, z + tol * abs(z))
-        lo, hi = [], []
-        for j in cols:
-            vals = []
-            for sense in (1.0, -1.0):
-                left = t_end - time.perf_counter()
-                if left <= 0:
-                    vals.append(float("nan"))
-                    continue
-                h.changeColCost(int(j), sense)
-                h.setOptionValue("time_limit", float(left))
-                h.run()
-                ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-                vals.append(float(h.getSolution().col_value[int(j)]) if ok else float("nan"))
-            h.changeColCost(int(j), 0.0)
-            lo.append(vals[0])
-            hi.append(vals[1])
+        lo, hi = zip(*[(_extreme(h, int(j), 1.0, t_end), _extreme(h, int(j), -1.0, t_end)) for j in cols])
         out[f"min_mw_{tol:g}"] = np.asarray(lo) / pue.to_numpy()
         out[f"max_mw_{tol:g}"] = np.asarray(hi) / pue.to_numpy()
     return out
