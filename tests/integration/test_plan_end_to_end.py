@@ -27,7 +27,7 @@ def run(tmp_path_factory):
 def test_summary_has_the_contract_fields(run):
     _, s = run
     assert s["status"] == "ok" and s["runtime_s"] > 0
-    assert set(s["scenarios"]) == {"status-quo", "west-static", "co-optimised"}
+    assert set(s["scenarios"]) == {"status-quo", "west-static", "grid-responsive", "co-optimised"}
     for m in s["scenarios"].values():
         for key in REQUIRED:
             assert key in m
@@ -36,6 +36,26 @@ def test_summary_has_the_contract_fields(run):
         assert 0.0 <= m["ai_energy_from_curtailment_frac"] <= 1.0
         # every TWh of IT work is served (140 TWh = 175 TWh / PUE 1.25)
         assert m["ai_it_energy_twh_per_year"] == pytest.approx(140.0, rel=1e-3)
+
+
+def test_cost_breakdown_adds_up_to_the_system_cost(run):
+    """Each term is computed from the solved network; their sum is the objective (within 1e-6)."""
+    _, s = run
+    keys = ["it_capex", "facility_capex", "generation_capex", "storage_capex", "transmission_capex",
+            "fuel", "carbon", "unserved"]
+    for case in [*s["scenarios"].values(), s["reference_no_ai"]]:
+        b = case["cost_breakdown_cny_per_year"]
+        assert list(b) == keys
+        assert sum(b.values()) == pytest.approx(case["system_cost_cny_per_year"], rel=1e-6)
+        assert b["fuel"] > 0 and b["carbon"] > 0
+    sq = s["scenarios"]["status-quo"]
+    assert sq["grid_value_vs_status_quo_cny_per_year"] == pytest.approx(0.0, abs=1e-3)
+    co = s["scenarios"]["co-optimised"]
+    total_saving = sq["system_cost_cny_per_year"] - co["system_cost_cny_per_year"]
+    assert (co["grid_value_vs_status_quo_cny_per_year"] + co["dc_capex_saving_vs_status_quo_cny_per_year"]
+            == pytest.approx(total_saving, rel=1e-6))
+    assert 0.0 < s["reference_no_ai"]["curtailment_frac"] < 1.0
+    assert co["curtailment_no_ai_frac"] == pytest.approx(s["reference_no_ai"]["curtailment_frac"])
 
 
 def test_co_optimised_is_cheapest(run):
@@ -60,7 +80,7 @@ def test_run_folder_contents(run):
                                  "co2_marginal_kg_per_mwh"]
     assert sig.site.nunique() == 14 and (sig.curtailed_mw >= 0).all() and sig.notna().all().all()
     load = pd.read_parquet(d / "ai_load.parquet")
-    assert set(load.scenario) == {"status-quo", "west-static", "co-optimised"}
+    assert set(load.scenario) == {"status-quo", "west-static", "grid-responsive", "co-optimised"}
     assert not any(p.name.startswith(".") for p in runs.iterdir())  # no temporary folder left
 
 
@@ -94,10 +114,43 @@ def test_two_worker_processes_give_the_same_plan(solver_options):
                         solver_options=solver_options).summary
     # HiPO stops at the plan's objective gap (HIPO_TOLERANCES), the simplex at a vertex
     rel = 1e-6 if solver_options is None else 2 * HIPO_TOLERANCES["optimality_tolerance"]
-    for name in ("status-quo", "west-static", "co-optimised"):
+    for name in ("status-quo", "west-static", "grid-responsive", "co-optimised"):
         a, b = serial["scenarios"][name], parallel["scenarios"][name]
         assert b["system_cost_cny_per_year"] == pytest.approx(a["system_cost_cny_per_year"], rel=rel)
         assert b["dc_capacity_total_mw"] == pytest.approx(a["dc_capacity_total_mw"], rel=1e-4, abs=1e-3)
         assert b["solver_rel_gap"] <= (1e-9 if solver_options is None else HIPO_TOLERANCES["optimality_tolerance"])
     assert parallel["reference_no_ai"]["system_cost_cny_per_year"] == pytest.approx(
         serial["reference_no_ai"]["system_cost_cny_per_year"], rel=rel)
+
+
+def _move(runs, *args):
+    return subprocess.run([sys.executable, "-m", "computegrid", "plan", "move", "--run", "t1", "--runs-dir",
+                           str(runs), *args], capture_output=True, text=True, timeout=600)
+
+
+def test_plan_move_bad_input_exits_2(run):
+    runs, _ = run
+    proc = _move(runs, "--from", "bejing", "--to", "zhongwei", "--mw", "1")
+    assert proc.returncode == 2 and "did you mean beijing" in proc.stderr
+    assert _move(runs, "--from", "guian", "--to", "zhongwei", "--mw", "-5").returncode == 2
+    too_much = _move(runs, "--from", "guian", "--to", "zhongwei", "--mw", "1e6")
+    assert too_much.returncode == 2 and "--mw" in too_much.stderr
+
+
+def test_plan_move_reports_average_and_marginal_effects(run):
+    runs, s = run
+    site = max(s["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"].items(), key=lambda kv: kv[1])[0]
+    zero = json.loads(_move(runs, "--from", site, "--to", "beijing", "--mw", "0", "--json").stdout)
+    assert zero["delta_co2_average_t_per_year"] == 0.0
+    assert abs(zero["delta_co2_marginal_t_per_year"]) < 1.0 and abs(zero["delta_cost_cny_per_year"]) < 1e3
+    proc = _move(runs, "--from", site, "--to", "beijing", "--mw", "100", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert {"from", "to", "mw", "delta_cost_cny_per_year", "delta_co2_average_t_per_year",
+            "delta_co2_marginal_t_per_year", "delta_curtailment_mwh_per_year", "method"} <= set(out)
+    assert out["from"] == site and out["to"] == "beijing" and out["mw"] == 100.0
+    # the dispatch answers the move, and by no more than the moved energy (100 MW x PUE <= 1.3 x 8,760 h)
+    # at the dirtiest unit's factor (coal, grid/parameters.py) in either accounting
+    bound = 100 * 1.3 * 8760 * 1.0
+    assert 0 < abs(out["delta_co2_marginal_t_per_year"]) < bound
+    assert abs(out["delta_co2_average_t_per_year"]) < bound

@@ -78,3 +78,33 @@ def test_west_static_puts_tolerant_work_west_in_proportion_to_caps():
     assert shares["online"].loc["O"].to_dict() == pytest.approx({"metro": 1.0, "east-c": 0, "west-a": 0, "west-b": 0})
     tr = shares["training"].loc["*"]
     assert tr["west-a"] == pytest.approx(0.75) and tr["west-b"] == pytest.approx(0.25)
+
+
+def test_measured_llm_profile_reproduces_the_published_request_counts():
+    """The digitised hourly rates, summed over the week, give the traces' published request counts."""
+    from computegrid.datasets.workload import LLM_TRACE_REQUESTS_2024, load_llm_hourly_requests
+
+    table = load_llm_hourly_requests()
+    for trace, published in LLM_TRACE_REQUESTS_2024.items():
+        rows = table[table["trace"] == trace]
+        assert len(rows) == 7 * 24 and rows["requests_per_min"].notna().all()
+        assert (rows["requests_per_min"] * 60).sum() == pytest.approx(published, rel=0.02)
+
+
+def test_measured_profile_mean_one_office_hours_for_coding_and_used_by_classes():
+    from computegrid.datasets.workload import load_llm_hourly_profile
+
+    coding = load_llm_hourly_profile("coding")
+    assert coding.shape == (24,) and coding.mean() == pytest.approx(1.0)
+    assert 12 <= coding.argmax() <= 17 and coding.argmin() <= 7  # office hours, local time
+    chat = load_llm_hourly_profile()
+    assert 1.2 < chat.max() < 1.5 and 0.6 < chat.min() < 0.85
+    online = LoadClass("online", 1.0, 20.0, "hour", 0.0, "measured", tuple(chat))
+    idx = pd.date_range("2030-01-01", periods=8, freq="3h")
+    prof = class_profile_frac(online, idx, 3.0)
+    assert prof.mean() == pytest.approx(1.0)
+    assert prof.iloc[0] == pytest.approx(chat[:3].mean())
+    with pytest.raises(InputError, match="hourly_profile_frac"):
+        LoadClass("online", 1.0, 20.0, "hour", 0.0, "measured")
+    with pytest.raises(InputError, match="trace"):
+        load_llm_hourly_profile("images")

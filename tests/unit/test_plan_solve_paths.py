@@ -6,6 +6,7 @@
 * how the cases are shared among worker processes and which solver each gets.
 """
 
+import dataclasses
 import logging
 
 import numpy as np
@@ -51,20 +52,26 @@ def _inputs(seed_demand_mw=60.0):
     return PlanInputs(config=config, classes=cls, sites=SITES, rtt_ms=RTT, demand_mw=demand(seed_demand_mw, cls))
 
 
+def _profile_spec(inputs, baseline, n):
+    """The baseline's placement with every class on its profile (no valley filling), which the full
+    co-planning model can express with fixed shares."""
+    return dataclasses.replace(_spec(inputs, baseline, n), valley_fill=())
+
+
 @pytest.mark.parametrize("baseline", ["status-quo", "west-static"])
 def test_fixed_draw_baseline_equals_the_full_model_with_fixed_shares(baseline, tmp_path):
     inputs = _inputs()
     full_net = network(11)
-    full = solve_coplan(full_net, _spec(inputs, baseline, full_net))
+    full = solve_coplan(full_net, _profile_spec(inputs, baseline, full_net))
     cold_net = network(11)
-    cold = solve_fixed(cold_net, _spec(inputs, baseline, cold_net))
+    cold = solve_fixed(cold_net, _profile_spec(inputs, baseline, cold_net))
     # reference with zero draws writes a basis, the baseline starts from it
     ref = network(11)
     basis = tmp_path / "ref.bas"
     status, _ = solve_plain(ref, 30_000.0, spec=_spec(inputs, "co-optimised", ref), basis_out=basis)
     assert status == "ok" and basis.exists()
     warm_net = network(11)
-    warm = solve_fixed(warm_net, _spec(inputs, baseline, warm_net), basis_in=basis)
+    warm = solve_fixed(warm_net, _profile_spec(inputs, baseline, warm_net), basis_in=basis)
     assert full.ok and cold.ok and warm.ok
     assert cold.objective_cny == pytest.approx(full.objective_cny, rel=1e-7)
     assert warm.objective_cny == pytest.approx(full.objective_cny, rel=1e-7)

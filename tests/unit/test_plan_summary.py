@@ -14,6 +14,8 @@ SCENARIO_KEYS = [
     "latency_compliance_frac", "solver_rel_gap", "dc_capacity_by_site_mw", "dc_capacity_total_mw",
     "dc_capex_cny_per_year", "peak_net_load_east_mw", "peak_net_load_east_no_ai_mw",
     "marginal_price_at_sites_cny_per_mwh", "mean_price_at_sites_cny_per_mwh",
+    "curtailment_no_ai_frac", "ai_curtailed_energy_twh_per_year", "cost_breakdown_cny_per_year",
+    "grid_value_vs_status_quo_cny_per_year", "dc_capex_saving_vs_status_quo_cny_per_year",
 ]
 
 
@@ -21,7 +23,8 @@ def test_summary_keys_are_the_dataclass_fields():
     assert [f.name for f in dataclasses.fields(ScenarioSummary)] == SCENARIO_KEYS
     assert [f.name for f in dataclasses.fields(ReferenceSummary)] == [
         "system_cost_cny_per_year", "curtailment_twh_per_year", "emissions_mt_co2_per_year",
-        "unserved_energy_twh_per_year", "peak_net_load_east_mw"]
+        "unserved_energy_twh_per_year", "peak_net_load_east_mw", "curtailment_frac",
+        "cost_breakdown_cny_per_year"]
     assert {fig.key for fig in HEADLINE_FIGURES} <= set(SCENARIO_KEYS)
 
 
@@ -38,12 +41,14 @@ def test_cli_table_labels_are_the_headline_figures(monkeypatch):
 
     rows = next(iter(printed.values()))
     assert [r[0] for r in rows] == [escape(label) for label in [
-        "system cost [bn CNY/yr]", "CO2 [Mt/yr]", "wind+solar curtailment [TWh/yr]", "  without AI load [TWh/yr]",
+        "grid-side value vs status-quo [bn CNY/yr]",
+        "data-centre capex saved vs status-quo (utilisation) [bn CNY/yr]", "system cost [bn CNY/yr]", "CO2 [Mt/yr]", "wind+solar curtailment [TWh/yr]", "  without AI load [TWh/yr]",
+        "  without AI load, share of available [-]",
         "AI facility energy [TWh/yr]", "AI energy at western clusters [-]",
         "AI energy from otherwise-curtailed power [-]", "IT capacity built [GW]",
         "peak net load, eastern provinces [GW]", "unserved energy [TWh/yr]", "latency compliance [-]"]]
-    assert rows[0][1:] == [2e-9, 2e-9]  # CNY -> bn CNY
-    assert rows[7][1:] == [2e-3, 2e-3]  # MW -> GW
+    assert rows[2][1:] == [2e-9, 2e-9]  # CNY -> bn CNY
+    assert rows[10][1:] == [2e-3, 2e-3]  # MW -> GW
 
 
 def test_report_compare_and_api_take_the_same_figures():

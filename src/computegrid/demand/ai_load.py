@@ -30,7 +30,7 @@ import pandas as pd
 from computegrid.errors import InputError
 
 WINDOWS = ("hour", "day", "week", "horizon")
-PROFILES = ("diurnal", "flat")
+PROFILES = ("measured", "diurnal", "flat")
 
 #: NBS four-region division: the ten provinces of the eastern region (codes ISO 3166-2:CN).
 EASTERN_PROVINCES = ("BJ", "TJ", "HE", "SH", "JS", "ZJ", "FJ", "SD", "GD", "HI")
@@ -56,7 +56,13 @@ class LoadClass:
         Per-hour floor of the class's load at a site, as a fraction of the load that the site
         would carry if the class ran on its profile without shifting. [-]
     profile : str
-        Shape of the demand as it arises: ``diurnal`` or ``flat``.
+        Shape of the demand as it arises: ``measured`` (the 24 values of
+        ``hourly_profile_frac``), ``diurnal`` (the assumed cosine of
+        :func:`diurnal_profile_frac`) or ``flat``.
+    hourly_profile_frac : tuple of float or None
+        Relative demand in each local hour 0..23 with mean 1; required for ``measured``
+        (the planning service fills it from
+        :func:`computegrid.datasets.workload.load_llm_hourly_profile`). [-]
     """
 
     name: str
@@ -65,6 +71,7 @@ class LoadClass:
     window: str
     floor_frac: float = 0.0
     profile: str = "flat"
+    hourly_profile_frac: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         field = f"classes.{self.name}"
@@ -78,6 +85,8 @@ class LoadClass:
             raise InputError(f"{field}.floor_frac", self.floor_frac, "allowed: 0 to 1")
         if self.profile not in PROFILES:
             raise InputError(f"{field}.profile", self.profile, f"allowed: {', '.join(PROFILES)}")
+        if self.profile == "measured":
+            check_hourly_profile(self.hourly_profile_frac, f"{field}.hourly_profile_frac")
 
     @property
     def shiftable(self) -> bool:
@@ -110,6 +119,19 @@ def diurnal_profile_frac(hour_of_day: np.ndarray, amplitude_frac: float = 0.3,
     return 1.0 + amplitude_frac * np.cos(2.0 * np.pi * (hour - peak_hour) / 24.0)
 
 
+def check_hourly_profile(values: tuple[float, ...] | None, field: str) -> None:
+    """Check a profile by local hour: 24 finite values >= 0 with mean 1 (within 1e-6)."""
+    arr = np.asarray(values if values is not None else (), dtype=float)
+    if arr.shape != (24,) or not np.all(np.isfinite(arr)) or arr.min() < 0 or abs(arr.mean() - 1) > 1e-6:
+        raise InputError(field, values, "allowed: 24 finite values >= 0 with mean 1")
+
+
+def hourly_profile_at(hour_of_day: np.ndarray, hourly_frac: tuple[float, ...]) -> np.ndarray:
+    """Relative demand at local hours from a 24-value step profile (value of the hour begun). [-]"""
+    hour = np.floor(np.asarray(hour_of_day, dtype=float)).astype(int) % 24
+    return np.asarray(hourly_frac, dtype=float)[hour]
+
+
 def class_profile_frac(load_class: LoadClass, timestamps: pd.DatetimeIndex,
                        interval_h: float) -> pd.Series:
     """Demand profile of a class on a model's snapshots, mean 1 over whole days.
@@ -138,7 +160,9 @@ def class_profile_frac(load_class: LoadClass, timestamps: pd.DatetimeIndex,
         start_h = idx.hour.to_numpy() + idx.minute.to_numpy() / 60.0
         n_sub = max(int(round(interval_h)), 1)
         offsets = (np.arange(n_sub) + 0.5) * interval_h / n_sub
-        values = diurnal_profile_frac(start_h[:, None] + offsets[None, :]).mean(axis=1)
+        hours = start_h[:, None] + offsets[None, :]
+        values = (hourly_profile_at(hours, load_class.hourly_profile_frac) if load_class.profile == "measured"
+                  else diurnal_profile_frac(hours)).mean(axis=1)
     return pd.Series(values, index=idx.rename("timestamp"), name=f"{load_class.name}_profile_frac")
 
 

@@ -97,3 +97,70 @@ def place(policy: str, classes: tuple[LoadClass, ...], demand_mw: pd.DataFrame, 
         else:
             out[c.name] = shares
     return out
+
+
+def valley_fill_mw(base_mw, energy_mwh: float, weights_h) -> np.ndarray:
+    """Fill the troughs of ``base_mw`` with ``energy_mwh`` of flexible work (water-filling).
+
+    Today's operation of a site that runs online inference and batch work side by side: batch work
+    runs when the online load is low (online/offline co-location, batch APIs with 24-hour windows),
+    blind to the grid. The batch load is ``max(level - base, 0)`` with the water level chosen so that
+    it delivers ``energy_mwh``: sum over t of batch[t] x w[t] = energy. Applied per day and site.
+
+    Parameters
+    ----------
+    base_mw : array_like
+        Load already at the site in each snapshot (online inference). [MW]
+    energy_mwh : float
+        Energy of the flexible work to place in these snapshots. [MWh]
+    weights_h : array_like
+        Hours each snapshot stands for. [h]
+
+    Returns
+    -------
+    numpy.ndarray
+        Flexible load per snapshot, >= 0. [MW]
+    """
+    base = np.asarray(base_mw, dtype=float)
+    w = np.asarray(weights_h, dtype=float)
+    if energy_mwh <= 0 or not len(base):
+        return np.zeros_like(base)
+    order = np.argsort(base)
+    b, ww = base[order], w[order]
+    cum_w = np.cumsum(ww)
+    # energy needed to raise the level to each sorted base value
+    need = cum_w * b - np.cumsum(b * ww)
+    k = int(np.searchsorted(need, energy_mwh, side="right"))  # snapshots below the level
+    k = max(k, 1)
+    level = (energy_mwh + float(np.sum(b[:k] * ww[:k]))) / float(cum_w[k - 1])
+    return np.clip(level - base, 0.0, None)
+
+
+def valley_fill_by_day(base_mw: pd.DataFrame, energy_mwh: pd.DataFrame, weights_h: pd.Series,
+                       day: np.ndarray) -> pd.DataFrame:
+    """:func:`valley_fill_mw` for every site (column) and day.
+
+    Parameters
+    ----------
+    base_mw : pandas.DataFrame
+        Online load, snapshot x site. [MW]
+    energy_mwh : pandas.DataFrame
+        Flexible energy per day (index: the labels of ``day``) x site. [MWh]
+    weights_h : pandas.Series
+        Hours per snapshot. [h]
+    day : numpy.ndarray
+        Day label of each snapshot.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Flexible load, snapshot x site. [MW]
+    """
+    out = pd.DataFrame(0.0, index=base_mw.index, columns=base_mw.columns)
+    w = weights_h.to_numpy(dtype=float)
+    for label in pd.unique(day):
+        rows = np.flatnonzero(day == label)
+        for site in base_mw.columns:
+            e = float(energy_mwh.loc[label, site]) if label in energy_mwh.index else 0.0
+            out.iloc[rows, out.columns.get_loc(site)] = valley_fill_mw(base_mw[site].to_numpy()[rows], e, w[rows])
+    return out

@@ -80,6 +80,16 @@ class CoplanSpec:
     fixed_shares : mapping of str to pandas.DataFrame, optional
         Per class, an origins x sites table of fixed assignment shares (baselines). For classes
         without a latency limit the origins are collapsed to one row labelled ``"*"``.
+    valley_fill : tuple of str
+        Baselines: classes whose energy of each day fills the troughs of the ``hour`` classes' load
+        at the same site (today's operation, blind to the grid:
+        :func:`~computegrid.demand.ai_placement.valley_fill_mw`); the other classes follow their
+        profile.
+    curtail_max_frac : float
+        Baselines: largest share of each site's AI energy over the horizon that the grid may curtail
+        (``grid-responsive``); 0 = none. [-]
+    curtail_cost_cny_per_mwh : pandas.Series, optional
+        Per site, cost of one MWh of curtailed facility energy (the compute lost). [CNY/MWh]
     """
 
     sites: pd.DataFrame
@@ -88,6 +98,9 @@ class CoplanSpec:
     rtt_ms: pd.DataFrame
     voll_cny_per_mwh: float = 30_000.0
     fixed_shares: Mapping[str, pd.DataFrame] | None = None
+    valley_fill: tuple[str, ...] = ()
+    curtail_max_frac: float = 0.0
+    curtail_cost_cny_per_mwh: pd.Series | None = None
 
     def __post_init__(self) -> None:
         missing = [c for c in SITE_COLUMNS if c not in self.sites.columns]

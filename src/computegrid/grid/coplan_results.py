@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from computegrid.grid.carriers import DC_CARRIER, NON_GENERATION_CARRIERS, VRE_CARRIERS
+from computegrid.grid.carriers import DC_CARRIER, LOAD_SHEDDING_CARRIER, NON_GENERATION_CARRIERS, VRE_CARRIERS
 from computegrid.grid.results import (_by_bus, annual_factor, co2_t_per_mwh_output, load_by_bus_mw,
                                       marginal_prices_cny_per_mwh)
 
@@ -104,3 +104,80 @@ def corridor_value_cny_per_mw_per_year(n) -> pd.Series:
 def bus_coordinates(n) -> pd.DataFrame:
     """Bus coordinates (x = longitude, y = latitude). [deg]"""
     return n.buses[["x", "y"]].astype(float)
+
+
+#: Keys of a cost breakdown, in the order they are reported.
+COST_KEYS = ("it_capex", "facility_capex", "generation_capex", "storage_capex", "transmission_capex",
+             "fuel", "carbon", "unserved")
+
+
+def _objective_hours(n) -> pd.Series:
+    return n.snapshot_weightings.objective.astype(float)
+
+
+def _capex_cny(n, component: str, attr: str, exclude_carriers=()) -> float:
+    """Capital cost x optimised capacity of the extendable components of one kind (as in PyPSA's
+    objective, which counts the whole optimised capacity when the objective constant is left out). [CNY]"""
+    df = getattr(n.components, component).static
+    if df.empty or f"{attr}_opt" not in df:
+        return 0.0
+    ext = df[df[f"{attr}_extendable"].astype(bool) & ~df.carrier.isin(exclude_carriers)]
+    return float((ext.capital_cost.astype(float) * ext[f"{attr}_opt"].astype(float)).sum())
+
+
+def grid_cost_breakdown_cny(n, carbon_price_cny_per_t: float = 0.0) -> dict[str, float]:
+    """Cost terms of a solved network over its horizon, each computed from the solution. [CNY]
+
+    * ``generation_capex``: capital cost x optimised capacity of extendable generators (data-centre
+      consumers and load shedding excluded);
+    * ``storage_capex``: the same for storage units and stores;
+    * ``transmission_capex``: the same for links and lines;
+    * ``dc_capex``: the same for the data-centre site consumers (split into IT and facility by the
+      caller, which knows the sites' cost parts);
+    * ``carbon``: carbon price x CO2 of each generator's output
+      (:func:`~computegrid.grid.results.co2_t_per_mwh_output`) x hours;
+    * ``fuel``: the rest of the marginal cost of generators (marginal cost - carbon adder), plus the
+      marginal, storage and spill costs of storage units and stores and the marginal cost of links;
+    * ``unserved``: load-shedding output x its marginal cost (the value of lost load).
+
+    The data-centre consumers' own marginal cost (``grid-responsive``: the value of the compute drawn)
+    is left out; the caller prices the curtailed compute from the curtailed energy.
+
+    Zero for a component class where nothing is extendable (today's grid without ``--expand``); the
+    same keys fill in on a network with extendable generation, storage or transmission.
+    """
+    w = _objective_hours(n)
+    g = n.generators
+    p = n.generators_t.p.reindex(columns=g.index).fillna(0.0)
+    mc = n.get_switchable_as_dense("Generator", "marginal_cost").reindex(columns=g.index)
+    shed = g.index[g.carrier == LOAD_SHEDDING_CARRIER]
+    dc = g.index[g.carrier == DC_CARRIER]
+    gen = g.index.difference(shed).difference(dc)
+    carbon_adder = co2_t_per_mwh_output(n).reindex(gen).fillna(0.0) * carbon_price_cny_per_t
+    energy_w = p[gen].mul(w, axis=0)
+    carbon = float((energy_w * carbon_adder).sum().sum())
+    fuel = float((energy_w * mc[gen]).sum().sum()) - carbon
+    if len(n.storage_units):
+        su = n.storage_units_t
+        for attr, series in (("marginal_cost", su.p_dispatch), ("marginal_cost_storage", su.state_of_charge),
+                             ("spill_cost", su.spill)):
+            if series is None or series.empty or attr not in n.storage_units:
+                continue
+            cost = n.get_switchable_as_dense("StorageUnit", attr).reindex(columns=series.columns).fillna(0.0)
+            fuel += float((series.mul(w, axis=0) * cost).sum().sum())
+    if len(n.stores):
+        cost = n.get_switchable_as_dense("Store", "marginal_cost")
+        fuel += float((n.stores_t.p.reindex(columns=cost.columns).fillna(0.0).mul(w, axis=0) * cost).sum().sum())
+    if len(n.links):
+        cost = n.get_switchable_as_dense("Link", "marginal_cost")
+        fuel += float((n.links_t.p0.reindex(columns=cost.columns).fillna(0.0).mul(w, axis=0) * cost).sum().sum())
+    unserved = float((p[shed].mul(w, axis=0) * mc[shed]).sum().sum())
+    return {
+        "generation_capex": _capex_cny(n, "Generator", "p_nom", (DC_CARRIER, LOAD_SHEDDING_CARRIER)),
+        "storage_capex": _capex_cny(n, "StorageUnit", "p_nom") + _capex_cny(n, "Store", "e_nom"),
+        "transmission_capex": _capex_cny(n, "Link", "p_nom") + _capex_cny(n, "Line", "s_nom"),
+        "dc_capex": float((g.capital_cost.reindex(dc).astype(float)
+                           * g.p_nom_opt.reindex(dc).astype(float)).sum()) if "p_nom_opt" in g and len(dc)
+        and g.p_nom_extendable.reindex(dc).any() else 0.0,
+        "fuel": fuel, "carbon": carbon, "unserved": unserved,
+    }

@@ -45,6 +45,11 @@ class CoplanResult:
     #: HiGHS' relative primal-dual objective error of the solution (0 for a simplex vertex; up to
     #: ``ipm_optimality_tolerance`` for HiPO without crossover) [-]
     rel_gap: float = float("nan")
+    #: co-optimised: range of each ranged site's IT capacity over near-optimal plans
+    #: (:func:`~computegrid.grid.coplan_ranges.capacity_ranges_mw`) [MW]
+    capacity_range_it_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: ``grid-responsive``: facility power curtailed at each site, snapshot x site [MW]
+    curtailed_facility_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -151,9 +156,35 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options, spli
                               name="value_cny_per_mw_per_year")
     corridor_value = corridor_value_cny_per_mw_per_year(n)
     rel_gap = solver_rel_gap(m)
+    ranges = _ranges(n, spec, names, capacity, split)
     release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
-                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap)
+                        pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap,
+                        capacity_range_it_mw=ranges)
+
+
+#: Up to this many snapshots every site is ranged (cheap); beyond, only the interior ones.
+RANGE_ALL_MAX_SNAPSHOTS = 48
+
+
+def _ranges(n, spec: CoplanSpec, names: pd.Index, capacity: pd.Series, split: bool) -> pd.DataFrame:
+    """Near-optimal capacity ranges of the sites that matter: those built strictly between 0 and
+    their cap (1 MW margins), or every site on small models. Empty after an interior-point solve
+    (no basis to start from)."""
+    from computegrid.grid.coplan_ranges import capacity_ranges_mw
+
+    if split or getattr(n.model, "solver_model", None) is None:
+        return pd.DataFrame()
+    cap_max = spec.sites.capacity_max_mw.astype(float)
+    interior = (capacity > 1.0) & (capacity < cap_max - 1.0)
+    chosen = capacity.index if len(n.snapshots) <= RANGE_ALL_MAX_SNAPSHOTS else capacity.index[interior]
+    if not len(chosen):
+        return pd.DataFrame()
+    pos = [spec.sites.index.get_loc(s) for s in chosen]
+    try:
+        return capacity_ranges_mw(n, names[pos], spec.sites.pue.astype(float).loc[chosen])
+    except (RuntimeError, AttributeError):  # another solver interface: no ranges, the plan stands
+        return pd.DataFrame()
 
 
 def solver_rel_gap(m) -> float:
@@ -165,12 +196,19 @@ def solver_rel_gap(m) -> float:
         return float("nan")
 
 
-def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None) -> pd.Index:
+def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None,
+                   curtail: bool = False) -> pd.Index:
     """Add one fixed data-centre consumer per site drawing ``facility_mw`` (snapshot x site; None: 0).
 
     The no-AI reference and the two baselines get the same components in the same order, fixed to
     different draws (zero, or the baseline's placement): their linear programs then differ only in
     variable bounds, and the optimal basis of one is a valid warm start for the next.
+
+    With ``curtail`` (``grid-responsive``), each consumer may draw less than its load: between 0 and
+    the draw, at least (1 - ``spec.curtail_max_frac``) of its energy over the horizon
+    (``e_sum_max``; the draw is negative), and each MWh drawn earns ``spec.curtail_cost_cny_per_mwh``
+    (marginal cost on a negative dispatch), so that the objective plus the constant cost x planned
+    energy is the cost of the compute curtailed.
     """
     if DC_CARRIER not in n.carriers.index:
         n.add("Carrier", DC_CARRIER, co2_emissions=0.0)
@@ -180,13 +218,21 @@ def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None)
             else facility_mw.reindex(index=n.snapshots, columns=sites.index).fillna(0.0))
     peak = draw.max().clip(lower=1.0).to_numpy()
     pu = pd.DataFrame(-draw.to_numpy() / peak, index=n.snapshots, columns=names)
-    n.add("Generator", names, bus=sites.bus.to_numpy(), carrier=DC_CARRIER, p_nom=peak,
-          p_min_pu=pu, p_max_pu=pu, marginal_cost=0.0)
+    kw = {"p_max_pu": pu, "marginal_cost": 0.0}
+    if curtail:
+        w = snapshot_hours(n).to_numpy()
+        energy = (draw.to_numpy() * w[:, None]).sum(axis=0)
+        cost = spec.curtail_cost_cny_per_mwh.reindex(sites.index).astype(float).to_numpy()
+        kw = {"p_max_pu": 0.0, "marginal_cost": cost, "e_sum_max": -(1.0 - spec.curtail_max_frac) * energy}
+    n.add("Generator", names, bus=sites.bus.to_numpy(), carrier=DC_CARRIER, p_nom=peak, p_min_pu=pu, **kw)
     return names
 
 
 def fixed_placement(spec: CoplanSpec, n) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
     """AI load of a fixed placement (every class with fixed shares and an ``hour`` window).
+
+    Classes named in ``spec.valley_fill`` deliver each day's energy of their profile in the troughs
+    of the other classes' load at the same site (:func:`~computegrid.demand.ai_placement.valley_fill_by_day`).
 
     Returns
     -------
@@ -214,10 +260,36 @@ def fixed_placement(spec: CoplanSpec, n) -> tuple[pd.DataFrame, pd.DataFrame, pd
         mean = (cp.share * cp.demand_mw).groupby(cp.site).sum().reindex(sites, fill_value=0.0)
         prof = class_profile_frac(c, n.snapshots, interval_h).to_numpy()
         frames[c.name] = pd.DataFrame(np.outer(mean.to_numpy(), prof), index=sites, columns=n.snapshots)
+    if spec.valley_fill:
+        frames = _valley_filled(frames, spec.valley_fill, n)
     site_load = pd.concat(frames, names=["class", "site"])
     capacity = site_load.groupby(level="site").sum().max(axis=1).reindex(sites, fill_value=0.0)
     served = pairs.groupby("co").share.sum()
     return pairs, site_load, capacity.rename("capacity_it_mw"), (1.0 - served).clip(lower=0.0)
+
+
+def _valley_filled(frames: dict, fill: tuple[str, ...], n) -> dict:
+    """Replace the load of the ``fill`` classes (site x snapshot) by the same daily energy placed in
+    the troughs of the other classes' load at each site."""
+    from computegrid.demand.ai_placement import valley_fill_by_day
+    from computegrid.grid.coplan import _window_labels
+
+    w = snapshot_hours(n)
+    day = _window_labels(pd.DatetimeIndex(n.snapshots), "day")
+    base = None
+    for name, f in frames.items():
+        if name not in fill:
+            base = f if base is None else base + f
+    out = dict(frames)
+    for name in fill:
+        if name not in frames:
+            continue
+        energy = frames[name].mul(w.to_numpy(), axis=1).T.groupby(day).sum()  # day x site [MWh]
+        base_t = (base if base is not None else frames[name] * 0.0).T
+        load = valley_fill_by_day(base_t, energy, w, day)
+        out[name] = load.T
+        base = out[name] if base is None else base + out[name]
+    return out
 
 
 def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
@@ -235,7 +307,10 @@ def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     pue = spec.sites.pue.astype(float)
     it_by_site = site_load.groupby(level="site").sum()  # site x snapshot (sites sorted)
     facility = it_by_site.mul(pue.reindex(it_by_site.index), axis=0).T
-    add_site_draws(n, spec, facility)
+    curtail = spec.curtail_max_frac > 0
+    names = add_site_draws(n, spec, facility, curtail=curtail)
+    if curtail:  # other rows than the reference: its basis does not fit
+        basis_in = basis_out = None
     kw = {}
     if basis_in is not None:
         kw["warmstart_fn"] = basis_in
@@ -255,8 +330,19 @@ def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     capex = float((capacity * spec.sites.capex_cny_per_mw_per_year.astype(float).reindex(capacity.index)).sum()
                   * horizon_frac(n))
     objective = float(n.objective) + capex + unserved_mwh * spec.voll_cny_per_mwh
+    curtailed = pd.DataFrame()
+    if curtail:
+        drawn = -n.generators_t.p.reindex(columns=names).fillna(0.0)
+        drawn.columns = [str(c).removeprefix("dc ") for c in drawn.columns]
+        curtailed = (facility.reindex(columns=drawn.columns).fillna(0.0) - drawn).clip(lower=0.0)
+        w = snapshot_hours(n)
+        cost = spec.curtail_cost_cny_per_mwh.reindex(facility.columns).astype(float)
+        objective += float((facility.mul(w, axis=0).sum() * cost).sum())  # n.objective earned cost x drawn
+        ratio = (drawn / facility.where(facility > 0)).fillna(1.0).clip(0.0, 1.0)  # snapshot x site
+        site_load = site_load.mul(ratio.T.reindex(site_load.index.get_level_values("site")).to_numpy())
     return CoplanResult("ok", str(condition), objective, hours_total, capacity, site_load, pairs, unserved,
-                        unserved_mwh, corridor_value_cny_per_mw_per_year=corridor_value, rel_gap=rel_gap)
+                        unserved_mwh, corridor_value_cny_per_mw_per_year=corridor_value, rel_gap=rel_gap,
+                        curtailed_facility_mw=curtailed)
 
 
 def release_model(n) -> None:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from computegrid.grid.carriers import CARRIER_COLOURS
 
-SCENARIO_COLOURS = {"status-quo": "#7f8c8d", "west-static": "#2980b9", "co-optimised": "#27ae60"}
+SCENARIO_COLOURS = {"status-quo": "#7f8c8d", "west-static": "#2980b9", "grid-responsive": "#8e44ad",
+                    "co-optimised": "#27ae60"}
 
 
 def _frames(result, inputs):
@@ -132,6 +133,24 @@ def _table_html(summary, figures) -> str:
     return f"<table><tr><th></th>{head}</tr>{rows}</table>"
 
 
+def _breakdown_html(summary) -> str:
+    """Cost breakdown of every case (``cost_breakdown_cny_per_year``) [bn CNY/yr], no-AI reference first."""
+    cases = {"no AI": summary["reference_no_ai"], **summary["scenarios"]}
+    keys = list(next(iter(summary["scenarios"].values())).get("cost_breakdown_cny_per_year", {}))
+    if not keys:
+        return ""
+    head = "".join(f"<th>{html.escape(s)}</th>" for s in cases)
+    rows = "".join(f"<tr><td>{html.escape(k)}</td>" + "".join(
+        f"<td>{c['cost_breakdown_cny_per_year'].get(k, 0.0) / 1e9:,.2f}</td>" for c in cases.values()) + "</tr>"
+        for k in keys)
+    total = "".join(f"<td>{c['system_cost_cny_per_year'] / 1e9:,.2f}</td>" for c in cases.values())
+    return f"<table><tr><th>bn CNY/yr</th>{head}</tr>{rows}<tr><td>system cost</td>{total}</tr></table>"
+
+
+def _items_html(lines) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in lines) + "</ul>"
+
+
 def write_html(folder: Path, result, inputs, pngs: list[str], figures) -> None:
     """Write ``report.html`` with interactive plotly charts (plotly.js embedded once) and the table
     of the headline ``figures``."""
@@ -179,6 +198,12 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><b
 <p>Year {summary['year']}, resolution {html.escape(str(summary['resolution']))} ({summary['n_snapshots']} snapshots),
 co-investment {'on' if summary['expand'] else 'off'}, run time {summary['runtime_s']} s.</p>
 <h2>Side by side</h2>{_table_html(summary, figures)}
+<p>The grid-side value (first row) is the difference to status-quo in fuel, carbon, grid capex and
+unserved energy; the data-centre capex saved (second row) is a utilisation effect of the hardware
+(fewer accelerators for the same work), not a value to the power system.</p>
+<h2>Cost breakdown</h2>{_breakdown_html(summary)}
+<h2>Binding constraints</h2>{_items_html(summary.get('binding', {}).get('text', []))}
+<h2>Equally good plans</h2>{_items_html(summary.get('degeneracy', {}).get('text', []))}
 <h2>Why the optimiser chose this</h2><ul>{explain}</ul>
 <h2>Charts</h2>{''.join(parts)}
 <h2>Figures</h2>{imgs}

@@ -104,7 +104,7 @@ async function selectRun(runId) {
   drawAiLoad(run.id);
 }
 
-const SCENARIO_ORDER = ["status-quo", "west-static", "co-optimised"];
+const SCENARIO_ORDER = ["status-quo", "west-static", "grid-responsive", "co-optimised"];
 
 function scenarios(summary) {
   const all = summary.scenarios || {};

@@ -3,6 +3,8 @@ its savings come from."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from computegrid.services.plan.inputs import PlanInputs
 from computegrid.units import mwh_to_twh
 
@@ -65,16 +67,119 @@ def explain(inputs: PlanInputs, n, res) -> dict:
 
 
 def _headline(summary: dict) -> list[str]:
-    """Plain-words summary of where the savings of the co-optimised plan come from."""
+    """Plain words on where the differences to status-quo come from: the grid side first (fuel,
+    carbon, grid capex, unserved energy), then the data-centre utilisation effect, as what it is."""
     sc = summary["scenarios"]
     co, sq = sc["co-optimised"], sc["status-quo"]
-    saved = sq["system_cost_cny_per_year"] - co["system_cost_cny_per_year"]
-    capex = sq["dc_capex_cny_per_year"] - co["dc_capex_cny_per_year"]
-    lines = [f"The co-optimised plan costs {saved / 1e9:,.1f} bn CNY/yr less than status-quo: "
-             f"{capex / 1e9:,.1f} bn from data-centre capacity ({(sq['dc_capacity_total_mw'] - co['dc_capacity_total_mw']) / 1e3:,.2f} GW "
-             "less IT, because flexible work fills the troughs of online demand at the same sites) and "
-             f"{(saved - capex) / 1e9:,.1f} bn from running the grid (fuel, carbon, shortage)."]
-    lines.append(f"It places {co['ai_energy_west_frac']:.0%} of AI energy at the western clusters "
-                 f"(status-quo {sq['ai_energy_west_frac']:.0%}) and meets {co['ai_energy_from_curtailment_frac']:.0%} "
-                 f"of it with power that would otherwise be curtailed (status-quo {sq['ai_energy_from_curtailment_frac']:.0%}).")
+    lines = []
+    for name, s in sc.items():
+        if name == "status-quo" or s.get("grid_value_vs_status_quo_cny_per_year") is None:
+            continue
+        b, b0 = s["cost_breakdown_cny_per_year"], sq["cost_breakdown_cny_per_year"]
+        run = (b0["fuel"] + b0["carbon"] - b["fuel"] - b["carbon"]) / 1e9
+        lines.append(f"{name}: grid-side value {s['grid_value_vs_status_quo_cny_per_year'] / 1e9:,.1f} bn CNY/yr "
+                     f"against status-quo ({run:,.1f} bn of it fuel and carbon); data-centre capex "
+                     f"{s['dc_capex_saving_vs_status_quo_cny_per_year'] / 1e9:,.1f} bn CNY/yr lower "
+                     f"({(sq['dc_capacity_total_mw'] - s['dc_capacity_total_mw']) / 1e3:,.2f} GW less IT: "
+                     "a utilisation effect of the hardware, not a value to the grid).")
+    ref = summary["reference_no_ai"]["system_cost_cny_per_year"]
+    if ref > 0 and co.get("grid_value_vs_status_quo_cny_per_year") is not None:
+        lines.append(f"The co-optimised grid-side value is {co['grid_value_vs_status_quo_cny_per_year'] / ref:.2%} "
+                     "of the no-AI system cost.")
+    lines.append(f"The co-optimised plan places {co['ai_energy_west_frac']:.0%} of AI energy at the western "
+                 f"clusters (status-quo {sq['ai_energy_west_frac']:.0%}) and meets "
+                 f"{co['ai_energy_from_curtailment_frac']:.0%} of it with power that would otherwise be curtailed "
+                 f"(status-quo {sq['ai_energy_from_curtailment_frac']:.0%}).")
     return lines
+
+
+#: A capacity range narrower than this is not reported in words (assumption: 10 MW, 0.5 % of a 2 GW
+#: cluster cap, below the accuracy of any site figure). [MW]
+MATERIAL_RANGE_MW = 10.0
+
+
+def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dict:
+    """Equally good plans of the co-optimised case: each ranged site's IT capacity at the same cost
+    (within :data:`~computegrid.grid.coplan_ranges.TIE_TOL_FRAC`) and within 0.1 % of the optimal
+    cost (:data:`~computegrid.grid.coplan_ranges.RANGE_TOL_FRAC`), in numbers and plain words. [MW]"""
+    from computegrid.grid.coplan_ranges import RANGE_TOL_FRAC, TIE_TOL_FRAC
+
+    r = res.capacity_range_it_mw
+    out = {"same_cost_tolerance_frac": TIE_TOL_FRAC, "tolerance_frac": RANGE_TOL_FRAC, "sites": {}, "text": []}
+    if r.empty:
+        out["text"].append("Capacity ranges not computed: no site was built strictly between 0 and its cap, "
+                           "or the plan was solved by the interior point (no basis to start from).")
+        return out
+    tie, band = f"{TIE_TOL_FRAC:g}", f"{RANGE_TOL_FRAC:g}"
+    ties, bands = [], []
+    r = r.clip(lower=0.0)
+    for site, row in r.iterrows():
+        cap = float(res.capacity_it_mw[site])
+        out["sites"][site] = {"capacity_mw": cap, **{k: (None if np.isnan(v) else float(v)) for k, v in (
+            ("min_mw_same_cost", row[f"min_mw_{tie}"]), ("max_mw_same_cost", row[f"max_mw_{tie}"]),
+            ("min_mw", row[f"min_mw_{band}"]), ("max_mw", row[f"max_mw_{band}"]))}}
+        if row[f"max_mw_{tie}"] - row[f"min_mw_{tie}"] > MATERIAL_RANGE_MW:
+            ties.append(f"{site} {row[f'min_mw_{tie}']:,.0f}-{row[f'max_mw_{tie}']:,.0f} MW (chosen {cap:,.0f})")
+        if row[f"max_mw_{band}"] - row[f"min_mw_{band}"] > MATERIAL_RANGE_MW:
+            bands.append(f"{site} {row[f'min_mw_{band}']:,.0f}-{row[f'max_mw_{band}']:,.0f} MW")
+    gap = "" if rel_gap is None else f", solver gap {rel_gap:.1e}"
+    unknown = sorted(r.index[r.isna().any(axis=1)])
+    if ties:
+        out["text"].append(f"Several plans cost the same (within {TIE_TOL_FRAC:g} of the optimum{gap}): "
+                           + "; ".join(ties) + ". The capacities shown are one of them.")
+    elif len(unknown) < len(r):
+        done = [s for s in r.index if s not in unknown]
+        out["text"].append(f"The capacities of {', '.join(done)} are unique at equal cost "
+                           f"(within {TIE_TOL_FRAC:g}{gap}).")
+    if unknown:
+        out["text"].append("Ranges not finished within the time budget of the re-solves: " + ", ".join(unknown) + ".")
+    if bands:
+        out["text"].append(f"Within 0.1 % of the optimal cost ({objective_cny_per_year * RANGE_TOL_FRAC / 1e9:,.1f} "
+                           "bn CNY/yr): " + "; ".join(bands) + ".")
+    return out
+
+
+def binding(inputs: PlanInputs, results: dict) -> dict:
+    """Which constraints bind: site caps, corridors and latency (duals of the co-optimised plan),
+    the training floor (hours at the floor) and the grid-responsive curtailment cap."""
+    co = results["co-optimised"]
+    caps = co.site_cap_value_cny_per_mw_per_year
+    cap_max = inputs.sites.capacity_max_mw.astype(float)
+    at_cap = [s for s in co.capacity_it_mw.index if co.capacity_it_mw[s] >= cap_max[s] - 1e-3]
+    corridors = co.corridor_value_cny_per_mw_per_year
+    latency = co.probe_value_cny_per_mw_per_year
+    out = {"site_caps": sorted(at_cap), "site_caps_with_value": sorted(caps.index[caps > 1.0]),
+           "corridors": int((corridors > 1.0).sum()), "latency_pairs": int((latency > 1.0).sum()),
+           "training_floor_frac": _floor_binding_frac(inputs, co), "curtailment_cap_sites": []}
+    gr = results.get("grid-responsive")
+    if gr is not None and not gr.curtailed_facility_mw.empty:
+        cut = gr.curtailed_facility_mw.sum()
+        out["curtailment_cap_sites"] = sorted(cut.index[cut > 1e-6])
+    text = [f"Site caps: {len(at_cap)} of {len(cap_max)} sites at their cap"
+            + (f" ({', '.join(sorted(at_cap))})" if at_cap else "") + ".",
+            f"Corridors: {out['corridors']} congested with a shadow price in the co-optimised plan.",
+            f"Latency: {out['latency_pairs']} origin-class pairs would gain from a looser limit."]
+    if out["training_floor_frac"] is not None:
+        text.append(f"Training floor: binds in {out['training_floor_frac']:.0%} of the site-hours with training.")
+    if gr is not None:
+        text.append("Flexibility cap (grid-responsive, "
+                    f"{inputs.config.grid_responsive.curtailed_share_max_frac:.2%} of the AI energy): "
+                    + (f"curtails at {', '.join(out['curtailment_cap_sites'])}." if out["curtailment_cap_sites"]
+                       else "no hour is dear enough to curtail compute at its hardware cost."))
+    out["text"] = text
+    return out
+
+
+def _floor_binding_frac(inputs: PlanInputs, res) -> float | None:
+    """Share of (site, hour) with training load where the load sits at its floor. [-]"""
+    cls = next((c for c in inputs.classes if c.floor_frac > 0 and c.shiftable), None)
+    if cls is None or res.site_load_it_mw.empty or cls.name not in res.site_load_it_mw.index.get_level_values(0):
+        return None
+    load = res.site_load_it_mw.xs(cls.name, level="class")
+    mean = load.mean(axis=1)
+    load = load[mean > 1.0]
+    if load.empty:
+        return None
+    floor = load.mean(axis=1) * cls.floor_frac
+    at = load.le(floor * (1 + 1e-6) + 1e-6, axis=0)
+    return float(at.to_numpy().mean())

@@ -16,13 +16,16 @@ from computegrid.demand.ai_load import (
     load_origin_weights,
     normalise_weights,
 )
+from computegrid.datasets.workload import load_llm_hourly_profile
 from computegrid.demand.ai_placement import place
 from computegrid.errors import InputError
 from computegrid.services.plan.scenario import ScenarioConfig
 from computegrid.units import HOURS_PER_YEAR, KW_PER_MW, twh_to_mwh
 
-#: The three cases compared by a plan (the no-AI reference is solved besides them).
-SCENARIOS = ("status-quo", "west-static", "co-optimised")
+#: The cases compared by a plan (the no-AI reference is solved besides them).
+SCENARIOS = ("status-quo", "west-static", "grid-responsive", "co-optimised")
+#: Rule-based cases and the placement rule each uses (``grid-responsive`` sites as ``status-quo``).
+PLACEMENT_RULE = {"status-quo": "status-quo", "west-static": "west-static", "grid-responsive": "status-quo"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,10 @@ class PlanInputs:
 
 def classes_from(config: ScenarioConfig) -> tuple[LoadClass, ...]:
     """LoadClass objects of a scenario, in file order."""
-    return tuple(LoadClass(name, c.share_frac, c.rtt_max_ms, c.window, c.floor_frac, c.profile)
+    measured = tuple(load_llm_hourly_profile()) if any(
+        c.profile == "measured" for c in config.ai.classes.values()) else None
+    return tuple(LoadClass(name, c.share_frac, c.rtt_max_ms, c.window, c.floor_frac, c.profile,
+                           measured if c.profile == "measured" else None)
                  for name, c in config.ai.classes.items())
 
 
@@ -95,12 +101,55 @@ def _spec(inputs: PlanInputs, scenario: str, n):
     from computegrid.grid.coplan import CoplanSpec, snapshot_interval_h
 
     classes = inputs.classes
-    fixed = None
+    fixed, extra = None, {}
     if scenario != "co-optimised":
         interval_h = snapshot_interval_h(n)
         peak = {c.name: float(class_profile_frac(c, n.snapshots, interval_h).max()) for c in classes}
         order = tuple(sorted(classes, key=lambda c: c.shiftable))
-        fixed = place(scenario, order, inputs.demand_mw, inputs.rtt_ms, inputs.sites, peak)
+        fixed = place(PLACEMENT_RULE[scenario], order, inputs.demand_mw, inputs.rtt_ms, inputs.sites, peak)
+        # today's operation: work with a daily window fills the online troughs at its site
+        extra["valley_fill"] = tuple(c.name for c in classes if c.window == "day")
         classes = tuple(dataclasses.replace(c, window="hour", floor_frac=0.0) for c in classes)
+        if scenario == "grid-responsive":
+            gr = inputs.config.grid_responsive
+            extra["curtail_max_frac"] = gr.curtailed_share_max_frac
+            extra["curtail_cost_cny_per_mwh"] = curtailment_cost_cny_per_mwh(
+                inputs.sites, gr.curtailment_cost_cny_per_mwh)
     return CoplanSpec(sites=inputs.sites, classes=classes, demand_mw=inputs.demand_mw, rtt_ms=inputs.rtt_ms,
-                      voll_cny_per_mwh=inputs.config.costs.voll_cny_per_mwh, fixed_shares=fixed)
+                      voll_cny_per_mwh=inputs.config.costs.voll_cny_per_mwh, fixed_shares=fixed, **extra)
+
+
+def dc_capex_parts_cny_per_mw_per_year(sites: pd.DataFrame) -> pd.DataFrame:
+    """Annualised data-centre capex per MW of IT, split into IT equipment and facility. [CNY/MW/yr]
+
+    From the sites' overnight costs, lifetimes and discount rate (``datasets/data/grid/sites.csv``),
+    each part annualised over its own lifetime, scaled so that the two add up to
+    ``capex_cny_per_mw_per_year`` (which a scenario may override). Sites without the parts
+    (hand-made tables) count all of it as IT.
+    """
+    from computegrid.datasets.grid import annuity_factor
+
+    total = sites.capex_cny_per_mw_per_year.astype(float)
+    parts = ("capex_it_cny_per_kw_it", "capex_facility_cny_per_kw_it", "lifetime_it_yr",
+             "lifetime_facility_yr", "discount_rate_frac")
+    if not all(c in sites.columns for c in parts):
+        return pd.DataFrame({"it": total, "facility": 0.0 * total})
+    r = sites.discount_rate_frac.astype(float)
+    it = sites.capex_it_cny_per_kw_it.astype(float) * annuity_factor(r, sites.lifetime_it_yr.astype(float))
+    fac = sites.capex_facility_cny_per_kw_it.astype(float) * annuity_factor(r, sites.lifetime_facility_yr.astype(float))
+    it_frac = (it / (it + fac)).where(it + fac > 0, 1.0)
+    return pd.DataFrame({"it": total * it_frac, "facility": total * (1.0 - it_frac)})
+
+
+def curtailment_cost_cny_per_mwh(sites: pd.DataFrame, override: float | None = None) -> pd.Series:
+    """Cost of one MWh of curtailed facility energy at each site. [CNY/MWh]
+
+    The IT hardware annuity per MW of IT (:func:`dc_capex_parts_cny_per_mw_per_year`) per hour of
+    the year, divided by the site's PUE: an hour of curtailed compute loses what the accelerators
+    cost for that hour. With the packaged sites (250,000 CNY/kW of IT, 5 years, 7 %): 6,960 CNY per
+    MWh of IT energy, 5,568 CNY per MWh of facility energy at PUE 1.25. ``override`` replaces it.
+    """
+    if override is not None:
+        return pd.Series(float(override), index=sites.index, name="curtailment_cost_cny_per_mwh")
+    it = dc_capex_parts_cny_per_mw_per_year(sites)["it"]
+    return (it / HOURS_PER_YEAR / sites.pue.astype(float)).rename("curtailment_cost_cny_per_mwh")

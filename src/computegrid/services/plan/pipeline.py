@@ -22,12 +22,12 @@ import pandas as pd
 
 from computegrid.errors import InputError
 from computegrid.io.jsonable import to_jsonable
-from computegrid.services.plan.explain import _headline, explain
+from computegrid.services.plan.explain import _headline, binding, degeneracy, explain
 from computegrid.services.plan.inputs import SCENARIOS, PlanInputs, prepare
 from computegrid.services.plan.run_folder import signals_frame, write_run
 from computegrid.services.plan.scenario import ScenarioConfig, load_scenario, scenario_dict
 from computegrid.services.plan.solving import PARALLEL_MIN_SNAPSHOTS, _default_builder, solve_all
-from computegrid.services.plan.summary import reference_summary, scenario_summary
+from computegrid.services.plan.summary import add_status_quo_differences, reference_summary, scenario_summary
 
 #: Default time resolution of `computegrid plan`, chosen so that the four solves finish in under
 #: 2 minutes on two cores; its error against the hourly model is stated in docs/planning.md.
@@ -59,16 +59,21 @@ def plan_summary(inputs: PlanInputs, networks: dict, results: dict, run_id: str,
     summary = {
         "status": "ok", "run_id": run_id, "scenario_name": config.name, "year": config.year,
         "resolution": resolution, "n_snapshots": int(len(ref.snapshots)), "expand": config.expand,
-        "reference_no_ai": reference_summary(ref).to_dict(),
+        "reference_no_ai": reference_summary(ref, config.costs.carbon_price_cny_per_t).to_dict(),
         "scenarios": {name: scenario_summary(inputs, networks[name], results[name], ref).to_dict()
                       for name in SCENARIOS},
     }
     scen = summary["scenarios"]
+    add_status_quo_differences(scen)
     co = scen["co-optimised"]["system_cost_cny_per_year"]
     summary["savings_vs_status_quo_cny_per_year"] = scen["status-quo"]["system_cost_cny_per_year"] - co
     summary["savings_vs_west_static_cny_per_year"] = scen["west-static"]["system_cost_cny_per_year"] - co
     summary["explain"] = explain(inputs, networks["co-optimised"], results["co-optimised"])
     summary["explain"]["text"] = _headline(summary) + summary["explain"]["text"]
+    co_res = results["co-optimised"]
+    summary["degeneracy"] = degeneracy(co_res, scen["co-optimised"]["system_cost_cny_per_year"],
+                                       scen["co-optimised"]["solver_rel_gap"])
+    summary["binding"] = binding(inputs, results)
     summary["scenario"] = scenario_dict(config)
     return summary
 

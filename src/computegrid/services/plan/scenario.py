@@ -30,7 +30,7 @@ class ClassConfig(_Strict):
     rtt_max_ms: float | None = Field(default=None, gt=0.0)
     window: Literal["hour", "day", "week", "horizon"]
     floor_frac: float = Field(default=0.0, ge=0.0, le=1.0)
-    profile: Literal["diurnal", "flat"] = "flat"
+    profile: Literal["measured", "diurnal", "flat"] = "flat"
 
 
 class AiConfig(_Strict):
@@ -61,6 +61,15 @@ class CostsConfig(_Strict):
     voll_cny_per_mwh: float = Field(default=30_000.0, gt=0.0)
 
 
+class GridResponsiveConfig(_Strict):
+    #: largest share of each site's AI energy the grid may curtail (Norris et al., Duke 2025, study
+    #: curtailment rates of 0.25 %, 0.5 % and 1 %; 0.5 % the default) [-]
+    curtailed_share_max_frac: float = Field(default=0.005, ge=0.0, le=1.0)
+    #: cost of one MWh of curtailed facility energy; null = the hardware annuity per hour of the
+    #: site's accelerators (sites.csv: capex_it, lifetime_it, discount rate) / PUE [CNY/MWh]
+    curtailment_cost_cny_per_mwh: float | None = Field(default=None, ge=0.0)
+
+
 class FleetConfig(_Strict):
     wind_capacity_gw: float | None = Field(default=None, ge=0.0)
     solar_capacity_gw: float | None = Field(default=None, ge=0.0)
@@ -80,6 +89,7 @@ class ScenarioConfig(_Strict):
     sites: SitesConfig = SitesConfig()
     latency: LatencyConfig = LatencyConfig()
     costs: CostsConfig = CostsConfig()
+    grid_responsive: GridResponsiveConfig = GridResponsiveConfig()
     expand: bool = False
 
 

@@ -58,13 +58,19 @@ class Figure:
         return None if v is None else v * self.scale
 
 
-#: The headline figures of a plan, in the order they are shown.
+#: The headline figures of a plan, in the order they are shown: the grid-side value first, the
+#: data-centre utilisation effect separately.
 HEADLINE_FIGURES = (
+    Figure("grid_value_vs_status_quo_cny_per_year", "grid-side value vs status-quo", "bn CNY/yr", 1e-9),
+    Figure("dc_capex_saving_vs_status_quo_cny_per_year", "data-centre capex saved vs status-quo (utilisation)",
+           "bn CNY/yr", 1e-9),
     Figure("system_cost_cny_per_year", "system cost", "bn CNY/yr", 1e-9),
     Figure("emissions_mt_co2_per_year", "CO2", "Mt/yr"),
     Figure("curtailment_twh_per_year", "wind+solar curtailment", "TWh/yr"),
     Figure("curtailment_no_ai_twh_per_year", "wind+solar curtailment without AI load", "TWh/yr",
            short="without AI load", compared=False),
+    Figure("curtailment_no_ai_frac", "share of available wind+solar curtailed without AI load", "-",
+           short="without AI load, share of available", compared=False),
     Figure("ai_energy_twh_per_year", "AI facility energy", "TWh/yr"),
     Figure("ai_energy_west_frac", "AI energy at western clusters", "-"),
     Figure("ai_energy_from_curtailment_frac", "AI energy from otherwise-curtailed power", "-"),
@@ -90,6 +96,8 @@ class ReferenceSummary(_Record):
     emissions_mt_co2_per_year: float
     unserved_energy_twh_per_year: float
     peak_net_load_east_mw: float
+    curtailment_frac: float = float("nan")
+    cost_breakdown_cny_per_year: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,20 +132,74 @@ class ScenarioSummary(_Record):
     peak_net_load_east_no_ai_mw: float
     marginal_price_at_sites_cny_per_mwh: dict
     mean_price_at_sites_cny_per_mwh: dict
+    curtailment_no_ai_frac: float = float("nan")
+    ai_curtailed_energy_twh_per_year: float = 0.0
+    #: cost terms that add up to ``system_cost_cny_per_year`` (keys ``COST_KEYS``) [CNY/yr]
+    cost_breakdown_cny_per_year: dict = dataclasses.field(default_factory=dict)
+    #: status-quo's cost without IT and facility capex minus this case's (positive: cheaper) [CNY/yr]
+    grid_value_vs_status_quo_cny_per_year: float | None = None
+    #: status-quo's IT and facility capex minus this case's: the utilisation of the hardware [CNY/yr]
+    dc_capex_saving_vs_status_quo_cny_per_year: float | None = None
 
 
-def reference_summary(ref) -> ReferenceSummary:
+def reference_summary(ref, carbon_price_cny_per_t: float = 0.0) -> ReferenceSummary:
     """Figures of the solved no-AI reference network."""
     from computegrid.grid import coplan_results as cr
     from computegrid.grid import results as R
 
     f = R.annual_factor(ref)
+    g = cr.grid_cost_breakdown_cny(ref, carbon_price_cny_per_t)
+    breakdown = {k: (g[k] * f if k in g else 0.0) for k in cr.COST_KEYS}
     return ReferenceSummary(
         system_cost_cny_per_year=float(ref.objective * f),
         curtailment_twh_per_year=mwh_to_twh(R.curtailment_mwh(ref).sum() * f),
         emissions_mt_co2_per_year=t_to_mt(R.emissions_t(ref) * f),
         unserved_energy_twh_per_year=mwh_to_twh(R.unserved_energy_mwh(ref) * f),
-        peak_net_load_east_mw=cr.peak_net_load_mw(ref, EASTERN_PROVINCES))
+        peak_net_load_east_mw=cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
+        curtailment_frac=vre_curtailment_frac(ref),
+        cost_breakdown_cny_per_year=breakdown)
+
+
+def vre_curtailment_frac(n) -> float:
+    """Curtailed over available wind and solar energy of a solved network. [-]"""
+    from computegrid.grid import results as R
+    from computegrid.grid.carriers import VRE_CARRIERS
+
+    tab = R.curtailment_by_carrier(n).reindex(list(VRE_CARRIERS)).dropna(subset=["available_twh"])
+    avail = float(tab.available_twh.sum())
+    return float(tab.curtailed_twh.sum() / avail) if avail > 0 else 0.0
+
+
+def cost_breakdown_cny_per_year(inputs: PlanInputs, n, res) -> dict:
+    """Annual cost of one solved case by term (:data:`~computegrid.grid.coplan_results.COST_KEYS`),
+    each computed from the solution, not as a residual. [CNY/yr]
+
+    ``it_capex`` and ``facility_capex``: IT capacity per site x its annualised parts
+    (:func:`~computegrid.services.plan.inputs.dc_capex_parts_cny_per_mw_per_year`); grid capex, fuel,
+    carbon and grid shedding from the network
+    (:func:`~computegrid.grid.coplan_results.grid_cost_breakdown_cny`); ``unserved`` adds the
+    unserved AI work at the value of lost load and, for ``grid-responsive``, the curtailed compute
+    at its cost per MWh.
+    """
+    from computegrid.grid import coplan_results as cr
+    from computegrid.grid import results as R
+    from computegrid.services.plan.inputs import curtailment_cost_cny_per_mwh, dc_capex_parts_cny_per_mw_per_year
+
+    f = R.annual_factor(n)
+    config = inputs.config
+    g = cr.grid_cost_breakdown_cny(n, config.costs.carbon_price_cny_per_t)
+    parts = dc_capex_parts_cny_per_mw_per_year(inputs.sites)
+    cap = res.capacity_it_mw.reindex(inputs.sites.index).fillna(0.0)
+    out = {"it_capex": float((cap * parts["it"]).sum()), "facility_capex": float((cap * parts["facility"]).sum())}
+    for k in ("generation_capex", "storage_capex", "transmission_capex", "fuel", "carbon"):
+        out[k] = g[k] * f
+    unserved = g["unserved"] + res.unserved_ai_it_mwh * config.costs.voll_cny_per_mwh
+    if not res.curtailed_facility_mw.empty:
+        cost = curtailment_cost_cny_per_mwh(inputs.sites, config.grid_responsive.curtailment_cost_cny_per_mwh)
+        mwh = res.curtailed_facility_mw.mul(R.snapshot_hours(n), axis=0).sum()
+        unserved += float((mwh * cost.reindex(mwh.index)).sum())
+    out["unserved"] = unserved * f
+    return {k: float(out[k]) for k in cr.COST_KEYS}
 
 
 def _facility_energy_mwh(inputs: PlanInputs, n, res) -> tuple[pd.Series, pd.Series]:
@@ -239,4 +301,28 @@ def scenario_summary(inputs: PlanInputs, n, res, ref) -> ScenarioSummary:
         peak_net_load_east_no_ai_mw=cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
         marginal_price_at_sites_cny_per_mwh={s: (None if pd.isna(v) else float(v)) for s, v in weighted.items()},
         mean_price_at_sites_cny_per_mwh={s: float(v) for s, v in mean_price.items()},
+        curtailment_no_ai_frac=vre_curtailment_frac(ref),
+        ai_curtailed_energy_twh_per_year=mwh_to_twh(
+            float(res.curtailed_facility_mw.mul(R.snapshot_hours(n), axis=0).sum().sum()) * f)
+        if not res.curtailed_facility_mw.empty else 0.0,
+        cost_breakdown_cny_per_year=cost_breakdown_cny_per_year(inputs, n, res),
     )
+
+
+def add_status_quo_differences(scenarios: dict) -> None:
+    """Fill ``grid_value_vs_status_quo_cny_per_year`` and ``dc_capex_saving_vs_status_quo_cny_per_year``
+    of every case's summary dict (in place) from the cost breakdowns. [CNY/yr]"""
+    sq = scenarios.get("status-quo")
+    if sq is None:
+        return
+
+    def split(s):
+        b = s["cost_breakdown_cny_per_year"]
+        dc = b["it_capex"] + b["facility_capex"]
+        return sum(b.values()) - dc, dc
+
+    grid_sq, dc_sq = split(sq)
+    for s in scenarios.values():
+        grid, dc = split(s)
+        s["grid_value_vs_status_quo_cny_per_year"] = grid_sq - grid
+        s["dc_capex_saving_vs_status_quo_cny_per_year"] = dc_sq - dc

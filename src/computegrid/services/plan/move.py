@@ -1,0 +1,115 @@
+"""``computegrid plan move``: the effect of moving X MW of constant AI load between two sites of a
+planned grid, in average and in marginal accounting.
+
+* average: X x PUE x 8,760 h x (average CO2 intensity of the destination's province - of the
+  origin's), both from the plan (consumption-based, :func:`~computegrid.grid.coplan_results.average_intensity_kg_per_mwh`);
+* marginal: the planned network (capacities fixed, every site at its planned draw) re-solved with
+  the load moved, minus the same re-solve without the move: what the system's dispatch actually
+  changes (:mod:`computegrid.grid.coplan_move`).
+
+They disagree because a province's average mixes all its units, while the units that answer a
+change are the ones at the margin (often coal in one province and curtailed wind in another).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from computegrid.errors import InputError
+
+#: Name of the cached run of the default scenario that `plan move` uses without ``--run``.
+CACHE_RUN_ID = "plan-move-default"
+
+
+def _run_dir(runs_dir: Path, run_id: str | None) -> Path:
+    """The run folder to use: ``run_id``, or the cached default plan (planned now if absent or stale)."""
+    if run_id is not None:
+        d = runs_dir / run_id
+        if not (d / "summary.json").is_file() or not (d / "network.nc").is_file():
+            known = sorted(p.name for p in runs_dir.glob("*") if (p / "network.nc").is_file()) if runs_dir.is_dir() else []
+            raise InputError("--run", run_id, "allowed: a run folder with summary.json and network.nc under "
+                             f"{runs_dir} ({', '.join(known[:5]) or 'none yet'})")
+        return d
+    from computegrid.services.plan.scenario import load_scenario, scenario_dict
+
+    d = runs_dir / CACHE_RUN_ID
+    if (d / "summary.json").is_file() and (d / "network.nc").is_file():
+        cached = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+        if cached.get("scenario") == scenario_dict(load_scenario(None)):
+            return d
+        import shutil
+
+        shutil.rmtree(d)
+    from computegrid.services.plan.pipeline import run_plan
+
+    return run_plan(out_dir=runs_dir, run_id=CACHE_RUN_ID, figures=False).run_dir
+
+
+def _check_site(field: str, site: str, sites) -> None:
+    if site not in sites:
+        from computegrid.workload.hardware import suggest
+
+        close = suggest(site, list(sites))
+        raise InputError(field, site, ("did you mean " + ", ".join(close) + "? " if close else "")
+                         + "allowed: " + ", ".join(sites))
+
+
+def plan_move(from_site: str, to_site: str, mw: float, run_id: str | None = None,
+              runs_dir: str | Path = "runs") -> dict:
+    """Effect of moving ``mw`` MW of constant IT load from ``from_site`` to ``to_site`` on the planned grid.
+
+    Returns
+    -------
+    dict
+        ``from``, ``to``, ``mw`` (IT) [MW], ``run_id``, ``delta_cost_cny_per_year`` (grid operating cost:
+        fuel, carbon, unserved energy; the data centres' capex is left out) [CNY/yr],
+        ``delta_co2_average_t_per_year``, ``delta_co2_marginal_t_per_year`` [t/yr],
+        ``delta_curtailment_mwh_per_year`` [MWh/yr], ``method``.
+    """
+    from computegrid.grid import coplan_move as cm
+    from computegrid.grid.results import annual_factor
+    from computegrid.services.plan.inputs import prepare
+    from computegrid.services.plan.scenario import load_scenario
+    from computegrid.units import HOURS_PER_YEAR
+
+    if not mw >= 0:
+        raise InputError("--mw", mw, "allowed: 0 or more MW of IT load")
+    d = _run_dir(Path(runs_dir), run_id)
+    summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    sites = list(summary["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"])
+    _check_site("--from", from_site, sites)
+    _check_site("--to", to_site, sites)
+    if from_site == to_site:
+        raise InputError("--to", to_site, "allowed: a site other than --from")
+    config = load_scenario(summary["scenario"])
+    pue = prepare(config).sites.pue.astype(float)
+    n = cm.load_planned_network(d / "network.nc")
+    draws = cm.site_draws_mw(n)
+    held = float((draws[from_site] / pue[from_site]).min())
+    if mw > held + 1e-9:
+        raise InputError("--mw", mw, f"allowed: 0 to {held:,.1f} MW (the smallest hourly IT load of {from_site} "
+                         "in the plan)")
+    moved = draws.copy()
+    moved[from_site] -= mw * pue[from_site]
+    moved[to_site] += mw * pue[to_site]
+    price = config.costs.carbon_price_cny_per_t
+    base = cm.dispatch_with_draws(n, draws, price)
+    after = cm.dispatch_with_draws(n, moved, price)
+    if base["status"] != "ok" or after["status"] != "ok":
+        raise InputError("--mw", mw, "allowed: a move the planned grid can dispatch (the re-solve failed)")
+    f = annual_factor(n)
+    ef = cm.average_intensity_by_bus_kg_per_mwh(n)
+    bus = prepare(config).sites.bus
+    avg_t = mw * HOURS_PER_YEAR * (pue[to_site] * ef[bus[to_site]] - pue[from_site] * ef[bus[from_site]]) / 1e3
+    return {
+        "from": from_site, "to": to_site, "mw": float(mw), "run_id": summary["run_id"],
+        "delta_cost_cny_per_year": (after["operating_cost_cny"] - base["operating_cost_cny"]) * f,
+        "delta_co2_average_t_per_year": float(avg_t),
+        "delta_co2_marginal_t_per_year": (after["emissions_t"] - base["emissions_t"]) * f,
+        "delta_curtailment_mwh_per_year": (after["curtailment_mwh"] - base["curtailment_mwh"]) * f,
+        "method": ("cost, marginal CO2 and curtailment: the planned network (capacities fixed, sites at their "
+                   "planned draws) re-solved with the load moved, minus the same re-solve without the move; "
+                   "cost = fuel + carbon + unserved energy (data-centre capex left out); average CO2: "
+                   "MW x PUE x 8,760 h x the provinces' time-averaged consumption intensity in the plan"),
+    }

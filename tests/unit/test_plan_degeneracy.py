@@ -1,0 +1,54 @@
+"""Near-optimal capacity ranges: two identical sites on one bus can share the work in any split at
+the same cost, so each one's range at equal cost is 0 to the whole capacity (worked out by hand on
+the two-bus system of ``test_plan_coplan_hand``: 10 MW of flexible work runs in the two wind hours
+at 20 MW)."""
+
+import logging
+
+import pandas as pd
+import pytest
+
+from computegrid.demand.ai_load import LoadClass
+from computegrid.grid.coplan import CoplanSpec
+from computegrid.grid.coplan_ranges import RANGE_TOL_FRAC, TIE_TOL_FRAC
+from computegrid.grid.coplan_solve import solve_coplan
+from test_plan_coplan_hand import two_bus
+
+logging.getLogger("pypsa").setLevel(logging.ERROR)
+logging.getLogger("linopy").setLevel(logging.ERROR)
+
+
+def test_identical_sites_have_the_full_range_at_equal_cost():
+    sites = pd.DataFrame({"bus": ["B", "B"], "pue": [1.0, 1.0], "capacity_max_mw": [100.0, 100.0],
+                          "capex_cny_per_mw_per_year": [8760.0, 8760.0]}, index=pd.Index(["s1", "s2"], name="site"))
+    rtt = pd.DataFrame({"s1": [1.0], "s2": [1.0]}, index=pd.Index(["oA"], name="province"))
+    cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
+    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
+                      demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+    res = solve_coplan(two_bus(), spec)
+    assert res.ok
+    assert res.capacity_it_mw.sum() == pytest.approx(20.0, abs=1e-6)
+    r = res.capacity_range_it_mw
+    for s in sites.index:
+        assert r.loc[s, f"min_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(0.0, abs=1e-6)
+        assert r.loc[s, f"max_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
+        # the wider band contains the tie band and the optimum
+        assert r.loc[s, f"min_mw_{RANGE_TOL_FRAC:g}"] <= res.capacity_it_mw[s] + 1e-6
+        assert r.loc[s, f"max_mw_{RANGE_TOL_FRAC:g}"] >= r.loc[s, f"max_mw_{TIE_TOL_FRAC:g}"] - 1e-6
+
+
+def test_a_unique_optimum_has_a_point_range_at_equal_cost():
+    """One site at B: its capacity is 20 MW in every optimal plan; within 0.1 % of the cost (the
+    objective is 1,000 + 80 = 1,080, so 1.08 CNY) it may grow by 1.08 / 4 = 0.27 MW."""
+    sites = pd.DataFrame({"bus": ["B"], "pue": [1.0], "capacity_max_mw": [100.0],
+                          "capex_cny_per_mw_per_year": [8760.0]}, index=pd.Index(["s1"], name="site"))
+    rtt = pd.DataFrame({"s1": [1.0]}, index=pd.Index(["oA"], name="province"))
+    cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
+    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
+                      demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+    res = solve_coplan(two_bus(), spec)
+    assert res.objective_cny == pytest.approx(1080.0, rel=1e-9)
+    r = res.capacity_range_it_mw.loc["s1"]
+    assert r[f"min_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
+    assert r[f"max_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
+    assert r[f"max_mw_{RANGE_TOL_FRAC:g}"] == pytest.approx(20.0 + 1.08 / 4.0, abs=1e-6)
