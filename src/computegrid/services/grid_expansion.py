@@ -14,6 +14,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from computegrid.datasets.expansion import EXPANSION_YEARS
 from computegrid.errors import InputError
 from computegrid.io.atomic import atomic_write
@@ -114,7 +116,9 @@ def _capacity_gw(n) -> dict:
     out = {}
     for comp in (n.generators, n.storage_units):
         df = comp[comp.carrier != "load-shedding"]
-        new = df.index.str.endswith(NEW) | (df.carrier == "battery")
+        if df.empty:
+            continue
+        new = (df.index.str.endswith(NEW) | (df.carrier == "battery")).to_numpy()
         for carrier, grp in df.groupby("carrier"):
             is_new = new[df.index.get_indexer(grp.index)]
             out[carrier] = {"existing": float(grp.p_nom[~is_new].sum()) / MW_PER_GW,
@@ -136,10 +140,10 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
     solar_frac = float(curt.at["solar", "curtailment_frac"]) if "solar" in curt.index else 0.0
     by_prov = {}
     for key, carriers in (("wind", ("onwind", "offwind")), ("solar", ("solar",))):
-        frames = [r.curtailment_by_province(n, c) for c in carriers]
-        avail = sum(f["available_twh"] for f in frames)
-        cur = sum(f["curtailed_twh"] for f in frames)
-        by_prov[key] = (cur / avail.where(avail > 0)).fillna(0.0).round(4).to_dict()
+        both = pd.concat([r.curtailment_by_province(n, c) for c in carriers]).groupby(level=0).sum()
+        avail = both["available_twh"]
+        cur = avail - both["generated_twh"]
+        by_prov[key] = (cur / avail.where(avail > 0)).dropna().clip(lower=0.0).round(4).to_dict()
     fossil = float(gen.get("coal", 0.0) + gen.get("gas", 0.0))
     clean = float(sum(gen.get(c, 0.0) for c in ("nuclear", "hydro", "onwind", "offwind", "solar")))
     links = n.links
@@ -158,4 +162,5 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
         "transmission_added_gw": float(links.p_nom[added].sum()) / MW_PER_GW,
         "transmission_committed_gw": float(links.p_nom[links.index.str.contains(" ") & ~added].sum()) / MW_PER_GW,
         "network_path": str(run.path), "cached": run.cached, "runtime_s": run.runtime_s,
+        "build_runtime_s": float((getattr(n, "meta", None) or {}).get("runtime_s", run.runtime_s)),
     }
