@@ -71,7 +71,8 @@ def test_json_fields_from_the_cached_network(tmp_path):
         del os.environ["COMPUTEGRID_CACHE_DIR"]
     path.parent.mkdir(parents=True)
     _small_solved_network().export_to_netcdf(str(path))
-    proc = run_cli("grid", "build", "--year", "2030", "--json", env=env)
+    report = tmp_path / "report.html"
+    proc = run_cli("grid", "build", "--year", "2030", "--json", "--report", str(report), env=env)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     for key in ("year", "resolution", "demand_twh", "capacity_gw", "generation_twh", "curtailment_frac",
@@ -89,3 +90,6 @@ def test_json_fields_from_the_cached_network(tmp_path):
     assert out["curtailment_frac_by_province"]["solar"]["NM"] == pytest.approx(0.0, abs=1e-9)
     # CO2 per MWh: night 60 MW coal (0.85 t/MWh) + 40 MW gas (0.4), over 200 MWh of the two snapshots
     assert out["emission_factor_tco2_per_mwh"] == pytest.approx((60 * 0.85 + 40 * 0.4) / 200, rel=1e-6)
+    text = report.read_text()
+    assert out["report_html"] == str(report) and "published 2030 expectations" in text
+    assert "data:image/png;base64," in text and "NM-SD HVDC new" in text
