@@ -332,21 +332,13 @@ def fix_capacities(n: pypsa.Network, min_mw: float = 1.0) -> None:
 
 def define_capacity_copies(n: pypsa.Network, snapshots) -> int:
     """Daily copies of the capacity variables in their per-snapshot limits
-    (:func:`computegrid.grid.solve.split_columns`), so that the interior-point solver keeps the normal
-    equations: without them each of the ~700 capacity columns has an entry in every snapshot and HiPO's
-    factorisation grew past 4 GB at rep12 without finishing its analysis (measured, docs/grid-model.md).
-    Returns the number of coefficients moved."""
-    from computegrid.grid.solve import day_blocks, split_columns
+    (:func:`computegrid.grid.solve.split_capacity_columns`), so that the interior-point solver keeps the
+    normal equations: without them each of the ~300 capacity columns has an entry in every snapshot and
+    HiPO's factorisation of the rep12 problem grew past 4 GB before its first iteration (measured,
+    docs/grid-model.md). Returns the number of coefficients moved."""
+    from computegrid.grid.solve import split_capacity_columns
 
-    m = n.model
-    blocks = day_blocks(pd.DatetimeIndex(snapshots))
-    n_blocks = int(blocks.max()) + 1 if len(blocks) else 0
-    moved = 0
-    for comp in ("Generator", "StorageUnit", "Link"):
-        uses = {name: ("snapshot", blocks) for name in m.constraints
-                if name.startswith(f"{comp}-ext-") and "snapshot" in m.constraints[name].labels.dims}
-        moved += split_columns(m, f"{comp}-p_nom", uses, n_blocks)
-    return moved
+    return split_capacity_columns(n.model, snapshots)
 
 
 #: HiGHS options of the expansion solve: HiPO interior point without crossover (highspy-extras), with the
