@@ -88,7 +88,8 @@ def register(app: typer.Typer) -> None:
                     [(c, v["existing"], v["new"], v["total"], out["generation_twh"].get(c, 0.0))
                      for c, v in cap.items()])
         typer.echo(f"demand {out['demand_twh']:.0f} TWh; non-fossil share {out['non_fossil_share']:.3f}; "
-                   f"curtailment wind {out['curtailment_frac']['wind']:.3f} solar {out['curtailment_frac']['solar']:.3f}; "
+                   f"curtailment wind {out['curtailment_frac']['wind']:.3f} "
+                   f"solar {out['curtailment_frac']['solar']:.3f}; "
                    f"CO2 {out['emission_factor_tco2_per_mwh']:.3f} t/MWh; transmission added "
                    f"{out['transmission_added_gw']:.1f} GW; network {out['network_path']} "
                    f"({'cached' if out['cached'] else 'built'} in {out['runtime_s']:.0f} s)")

@@ -371,3 +371,10 @@ def solve_expansion(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPA
         # limits become bounds first, so that the copies inherit bounds instead of being free columns
         extra = chain_functionality(extra, limits_as_bounds, define_capacity_copies)
     return solve_network(n, extra_functionality=extra, solver_options=opts, threads=threads)
+
+
+def read_network(path) -> pypsa.Network:
+    """A network written by :meth:`pypsa.Network.export_to_netcdf` (the cached expansion)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return pypsa.Network(str(path))

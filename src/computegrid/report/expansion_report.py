@@ -79,10 +79,8 @@ def _table(columns, rows) -> str:
 
 
 def write_expansion_report(n, out: dict, path: str | Path) -> Path:
-    """Write the HTML report of a solved expansion network ``n`` and its ``grid build`` summary ``out``."""
-    from computegrid.grid.results import corridor_use
-
-    use = corridor_use(n).head(15)
+    """Write the HTML report of a solved expansion network ``n`` (its buses and links are drawn) and its
+    ``grid build`` summary ``out`` (:func:`computegrid.services.grid_expansion.build_report`)."""
     prov = out["curtailment_frac_by_province"]
     curt = sorted(((p, prov["wind"].get(p, 0.0), prov["solar"].get(p, 0.0)) for p in n.buses.index),
                   key=lambda r: -r[1])[:12]
@@ -104,8 +102,8 @@ def write_expansion_report(n, out: dict, path: str | Path) -> Path:
         _table(["province", "wind", "solar"], curt),
         "<h2>Corridor use (15 highest congestion rent)</h2>",
         _table(["corridor", "capacity MW", "mean use", "hours at limit"],
-               [(i, float(r.capacity_mw), float(r.utilisation_frac), float(r.congested_frac))
-                for i, r in use.iterrows()]),
+               [(c["corridor"], c["capacity_mw"], c["utilisation_frac"], c["congested_frac"])
+                for c in out["corridor_use"]]),
         "<h2>Map</h2>",
         f'<img alt="corridor map" src="data:image/png;base64,{base64.b64encode(_map_png(n)).decode()}">',
     ]

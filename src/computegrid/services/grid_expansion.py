@@ -87,9 +87,13 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
     -------
     ExpansionRun
     """
-    import pypsa
-
-    from computegrid.grid.expansion import DEFAULT_EXPANSION, expand_network, fix_capacities, solve_expansion
+    from computegrid.grid.expansion import (
+        DEFAULT_EXPANSION,
+        expand_network,
+        fix_capacities,
+        read_network,
+        solve_expansion,
+    )
     from computegrid.grid.network import parse_resolution
 
     check_year(year)
@@ -98,7 +102,7 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
     path = expansion_cache_path(year, resolution, p)
     start = time.perf_counter()
     if use_cache and path.is_file():
-        return ExpansionRun(pypsa.Network(str(path)), path, time.perf_counter() - start, True)
+        return ExpansionRun(read_network(path), path, time.perf_counter() - start, True)
     n = expand_network(base_network(resolution, year), year, base_year=BASE_YEAR, params=p)
     solve_expansion(n, p)
     fix_capacities(n)
@@ -160,6 +164,9 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
         "emissions_mt": r.emissions_t(n) / 1e6,
         "unserved_energy_twh": r.unserved_energy_twh(n),
         "transmission_added_gw": float(links.p_nom[added].sum()) / MW_PER_GW,
+        "corridor_use": [{"corridor": i, "capacity_mw": float(c.capacity_mw), "utilisation_frac":
+                          float(c.utilisation_frac), "congested_frac": float(c.congested_frac)}
+                         for i, c in r.corridor_use(n).head(15).iterrows()],
         "transmission_committed_gw": float(links.p_nom[links.index.str.contains(" ") & ~added].sum()) / MW_PER_GW,
         "network_path": str(run.path), "cached": run.cached, "runtime_s": run.runtime_s,
         "build_runtime_s": float((getattr(n, "meta", None) or {}).get("runtime_s", run.runtime_s)),
