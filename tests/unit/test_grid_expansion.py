@@ -38,6 +38,7 @@ from computegrid.grid.expansion import (
     fix_capacities,
     solve_expansion,
 )
+from computegrid.grid.parameters import DEFAULT_PARAMETERS
 from computegrid.grid.results import generation_by_carrier_twh
 
 H = 4380.0
@@ -127,3 +128,10 @@ def test_committed_changes_on_the_base_network():
                                rtol=1e-6)
     new_vre = n.generators.index[n.generators.p_nom_extendable & n.generators.carrier.isin(["onwind", "solar"])]
     assert len(new_vre) > 40 and (n.generators.loc[new_vre, "p_nom_max"] > 0).all()
+    # the CO2 price (100 CNY/t) is paid once, by existing and new coal alike
+    co2 = 100.0 * DEFAULT_PARAMETERS.co2_t_per_mwh["coal"]
+    assert n.generators.at["NM coal", "marginal_cost"] == pytest.approx(
+        base.generators.at["NM coal", "marginal_cost"] + co2)
+    if "NM coal new" in n.generators.index:
+        assert n.generators.at["NM coal new", "marginal_cost"] == pytest.approx(
+            n.generators.at["NM coal", "marginal_cost"])

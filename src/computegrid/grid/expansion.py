@@ -192,9 +192,9 @@ def add_extendable_generators(n: pypsa.Network, params: ExpansionParameters = DE
         elif carrier == "gas":
             mc = gas_mc + params.co2_price_cny_per_t * gas_co2
         else:
-            mc = np.array([n.generators.at[f"{p} coal", "marginal_cost"] if f"{p} coal" in n.generators.index
-                           else grid.marginal_cost_cny_per_mwh["coal"] for p in provs])
-            mc = mc + params.co2_price_cny_per_t * co2["coal"]
+            # fuel at the province's coal price factor (as the base network's coal), plus the CO2 price
+            mc = np.array([grid.marginal_cost_cny_per_mwh["coal"] * grid.coal_cost_factor_by_province.get(p, 1.0)
+                           for p in provs]) + params.co2_price_cny_per_t * co2["coal"]
         n.add("Generator", names, bus=provs, carrier=carrier, p_nom_extendable=True, p_nom_max=caps,
               capital_cost=cost, marginal_cost=mc, **kw)
 

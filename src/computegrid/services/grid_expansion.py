@@ -26,7 +26,7 @@ from computegrid.units import MW_PER_GW, MWH_PER_TWH
 BASE_YEAR = 2020
 DEFAULT_RESOLUTION = "rep12"
 #: Bumped whenever the expansion model changes, so that cached networks of an older model are not reused.
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 
 def check_year(year: int) -> int:
