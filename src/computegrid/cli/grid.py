@@ -61,6 +61,50 @@ def register(app: typer.Typer) -> None:
                       c["congestion_rent_cny"]) for c in report.congested_corridors])
         typer.echo(f"unserved energy {report.unserved_energy_twh:.3f} TWh; runtime {report.runtime_s:.1f} s")
 
+    @grid.command("build")
+    def build(
+        year: int = typer.Option(2030, "--year", help="Target year 2025..2030 (brownfield expansion)."),
+        resolution: str = typer.Option("rep12", "--resolution",
+                                       help="rep<K> (K representative days) or <N>h; rep12 takes minutes."),
+        rebuild: bool = typer.Option(False, "--rebuild", help="Solve again even if a cached network exists."),
+        report_path: Path = typer.Option(None, "--report", help="Also write the HTML plausibility report."),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    ) -> None:
+        """Build the grid of a future year by capacity expansion from the base year; cache it as netCDF."""
+        from computegrid.grid.network import parse_resolution
+        from computegrid.services.grid_expansion import build_report, check_year, expanded_network
+
+        check_year(year)
+        parse_resolution(resolution)  # fail fast with one line
+        if report_path is not None and report_path.suffix.lower() != ".html":
+            from computegrid.errors import InputError
+
+            raise InputError("--report", str(report_path), "a path ending in .html")
+        run = expanded_network(year, resolution, use_cache=not rebuild)
+        out = build_report(run, year, resolution)
+        if report_path is not None:
+            from computegrid.report.expansion_report import write_expansion_report
+
+            out["report_html"] = str(write_expansion_report(run.network, out, report_path))
+        if json_out:
+            from computegrid.cli.render import print_json
+
+            print_json(out)
+            return
+        from computegrid.cli.render import print_table
+
+        cap = out["capacity_gw"]
+        print_table(f"Grid {year} ({resolution}, from base year {out['base_year']}): capacity [GW]",
+                    ["carrier", "existing", "new", "total", "generation [TWh]"],
+                    [(c, v["existing"], v["new"], v["total"], out["generation_twh"].get(c, 0.0))
+                     for c, v in cap.items()])
+        typer.echo(f"demand {out['demand_twh']:.0f} TWh; non-fossil share {out['non_fossil_share']:.3f}; "
+                   f"curtailment wind {out['curtailment_frac']['wind']:.3f} "
+                   f"solar {out['curtailment_frac']['solar']:.3f}; "
+                   f"CO2 {out['emission_factor_tco2_per_mwh']:.3f} t/MWh; transmission added "
+                   f"{out['transmission_added_gw']:.1f} GW; network {out['network_path']} "
+                   f"({'cached' if out['cached'] else 'built'} in {out['runtime_s']:.0f} s)")
+
     @grid.command("show")
     def show(
         year: int = typer.Option(2020, "--year", help="Demand year 2020..2060 (2020 fleet)."),

@@ -95,3 +95,16 @@ def day_blocks(snapshots) -> np.ndarray:
     """Block number of each snapshot, one block per calendar day in time order (a representative
     day is a day). [-]"""
     return pd.factorize(pd.DatetimeIndex(snapshots).normalize())[0]
+
+
+def split_capacity_columns(m, snapshots, components=("Generator", "StorageUnit", "Link")) -> int:
+    """Daily copies (:func:`split_columns`) of each component's extendable capacity ``<comp>-p_nom`` in
+    its per-snapshot ``<comp>-ext-*`` limits. Returns the number of coefficients moved."""
+    blocks = day_blocks(pd.DatetimeIndex(snapshots))
+    n_blocks = int(blocks.max()) + 1 if len(blocks) else 0
+    moved = 0
+    for comp in components:
+        uses = {name: ("snapshot", blocks) for name in m.constraints
+                if name.startswith(f"{comp}-ext-") and "snapshot" in m.constraints[name].labels.dims}
+        moved += split_columns(m, f"{comp}-p_nom", uses, n_blocks)
+    return moved

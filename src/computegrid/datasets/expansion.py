@@ -1,0 +1,214 @@
+"""Loaders of the data of the capacity expansion (2025-2030): costs, potentials, committed projects, demand.
+
+Files live in ``computegrid/datasets/data/grid/expansion/``; ``tools/prepare_expansion_data.py`` rebuilds the
+generated ones; origins and licences are in ``docs/data-sources.md`` (section "Grid: capacity expansion").
+Every loader validates what it returns and raises :class:`computegrid.errors.DataFileError` naming the
+file, the column, the row and the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from computegrid.datasets.grid import annuity_factor, load_annual_demand_mwh, load_provinces
+from computegrid.errors import DataFileError, InputError
+
+_DATA = "data/grid/expansion"
+#: Years the expansion can be built for (demand projection and committed projects cover them).
+EXPANSION_YEARS = tuple(range(2025, 2031))
+#: Year of the provincial demand the projection starts from: pypsa-china-pik's 2025 column holds the NBS
+#: 2024 provincial consumption (its config comment), 9,849 TWh in all (NEA 2024: 9,852.1 TWh).
+DEMAND_BASE_YEAR = 2024
+#: Annual growth of national consumption 2024-2030 by case. Central 4.5 %/yr gives 12,830 TWh in 2030,
+#: inside the range of published 2030 forecasts (about 12,000-13,800 TWh: CEC/SGERI-type forecasts
+#: [secondary]; GlobalData 13,757 TWh [secondary]); low 3.5 %/yr -> 12,110 TWh, high 5.5 %/yr -> 13,585 TWh
+#: span that range. 2019-2024 growth was about 6 %/yr (NEA: 7,225 -> 9,852 TWh). Assumption: the cases.
+DEMAND_GROWTH_FRAC = {"low": 0.035, "central": 0.045, "high": 0.055}
+#: ECB euro foreign exchange reference rate, annual average 2020: 1 EUR = 7.8747 CNY (the cost table is in
+#: EUR of 2020, PyPSA technology-data convention).
+CNY_PER_EUR = 7.8747
+#: PBoC/SAFE central parity, annual average 2020: 1 USD = 6.8976 CNY (nuclear's row is in USD).
+CNY_PER_USD = 6.8976
+#: Discount rate of the annuities: 7 %, PyPSA-Eur's default ``costs: discountrate`` and the rate of the
+#: project's site costs (assumption: one real rate for all technologies).
+DISCOUNT_RATE_FRAC = 0.07
+
+
+def _path(name: str):
+    return resources.files("computegrid.datasets").joinpath(_DATA, name)
+
+
+def _read_csv(name: str, **kwargs) -> pd.DataFrame:
+    with resources.as_file(_path(name)) as p:
+        return pd.read_csv(p, **kwargs)
+
+
+def _check(frame: pd.DataFrame, file: str, columns) -> None:
+    for col in columns:
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values) | (values < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataFileError(f"{file}: column {col}, row {frame.index[i]}", frame[col].iloc[i],
+                                "a finite value >= 0")
+
+
+def _check_provinces(frame: pd.DataFrame, file: str, columns) -> None:
+    known = set(load_provinces().index)
+    for col in columns:
+        vals = frame[col].dropna()
+        bad = ~vals.isin(known)
+        if bad.any():
+            raise DataFileError(f"{file}: column {col}, row {vals.index[bad][0]}", vals[bad].iloc[0],
+                                "a province code")
+
+
+def load_costs_2030() -> pd.DataFrame:
+    """The rows of PyPSA-China-PIK's 2030 technology cost table used by the expansion (unchanged).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``technology``, ``parameter``, ``value``, ``unit``, ``source``.
+    """
+    df = _read_csv("costs_2030.csv")
+    _check(df, "costs_2030.csv", ["value"])
+    return df
+
+
+@dataclass(frozen=True)
+class TechnologyCost:
+    """Annualised cost of one technology in CNY.
+
+    Attributes
+    ----------
+    investment_cny_per_mw : float   overnight investment per MW (per MW-km for lines) [CNY/MW]
+    lifetime_yr : float             [yr]
+    fom_frac : float                fixed O&M per year as a share of the investment [-]
+    capital_cost_cny_per_mw_yr : float  annuity + fixed O&M [CNY/MW/yr]
+    source : str
+    """
+
+    investment_cny_per_mw: float
+    lifetime_yr: float
+    fom_frac: float
+    capital_cost_cny_per_mw_yr: float
+    source: str
+
+
+_UNIT_TO_CNY_PER_MW = {"EUR/kW": 1e3 * CNY_PER_EUR, "EUR/kW_e": 1e3 * CNY_PER_EUR, "EUR/kWel": 1e3 * CNY_PER_EUR,
+                       "EUR/kW_e, 2020": 1e3 * CNY_PER_EUR, "EUR/kWh": 1e3 * CNY_PER_EUR,
+                       "USD/kW_e": 1e3 * CNY_PER_USD, "EUR/MW": CNY_PER_EUR, "EUR/km/MW": CNY_PER_EUR,
+                       "EUR/MW/km": CNY_PER_EUR}
+
+
+def technology_cost(technology: str, discount_rate_frac: float = DISCOUNT_RATE_FRAC) -> TechnologyCost:
+    """Investment, lifetime, fixed O&M and annualised capital cost of one row group of the cost table.
+
+    Parameters
+    ----------
+    technology : str
+        A ``technology`` of :func:`load_costs_2030` (``onwind``, ``solar-utility``, ``battery storage``
+        (per MWh), ``HVDC overhead`` (per MW-km), ...).
+    discount_rate_frac : float
+        Real discount rate of the annuity. [-]
+
+    Returns
+    -------
+    TechnologyCost
+    """
+    df = load_costs_2030()
+    rows = df[df["technology"] == technology].set_index("parameter")
+    if "investment" not in rows.index:
+        raise InputError("technology", technology, "one of " + ", ".join(sorted(df["technology"].unique())))
+    unit = str(rows.at["investment", "unit"])
+    if unit not in _UNIT_TO_CNY_PER_MW:
+        raise DataFileError(f"costs_2030.csv: column unit, row {technology}", unit,
+                            "one of " + ", ".join(_UNIT_TO_CNY_PER_MW))
+    inv = float(rows.at["investment", "value"]) * _UNIT_TO_CNY_PER_MW[unit]
+    life = float(rows.at["lifetime", "value"]) if "lifetime" in rows.index else 25.0
+    fom = float(rows.at["FOM", "value"]) / 100.0 if "FOM" in rows.index else 0.0
+    capital = inv * (float(annuity_factor(discount_rate_frac, life)) + fom)
+    return TechnologyCost(inv, life, fom, capital, str(rows.at["investment", "source"]))
+
+
+def load_resource_potential_mw() -> pd.DataFrame:
+    """Technical potential of wind and solar per province (pypsa-china-thu atlite ``p_nom_max``). [MW]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``province``; ``onwind_mw``, ``offwind_mw``, ``solar_mw``. [MW]
+    """
+    df = _read_csv("resource_potential_mw.csv", index_col="province")
+    _check(df, "resource_potential_mw.csv", df.columns)
+    _check_provinces(df.reset_index(), "resource_potential_mw.csv", ["province"])
+    return df.reindex(load_provinces().index).fillna(0.0)
+
+
+def load_coal_changes_mw() -> pd.DataFrame:
+    """Coal units retired, commissioned and permitted per province and year (GEM GCPT July 2023).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``province``, ``change`` (``retire``/``commission``/``permitted``), ``basis``, ``year``,
+        ``capacity_mw`` [MW].
+    """
+    df = _read_csv("coal_changes_mw.csv")
+    _check(df, "coal_changes_mw.csv", ["capacity_mw", "year"])
+    _check_provinces(df, "coal_changes_mw.csv", ["province"])
+    return df
+
+
+def load_committed_projects() -> pd.DataFrame:
+    """Committed nuclear units, UHV lines and the pumped-storage target, each with its source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kind`` (``nuclear``/``uhv``/``phs``), ``name``, ``bus0``, ``bus1`` (UHV receiving end),
+        ``capacity_mw`` [MW], ``in_service_year``, ``source``.
+    """
+    df = _read_csv("committed_2030.csv")
+    _check(df, "committed_2030.csv", ["capacity_mw", "in_service_year"])
+    _check_provinces(df, "committed_2030.csv", ["bus0", "bus1"])
+    bad = ~df["kind"].isin(["nuclear", "uhv", "phs"])
+    if bad.any():
+        raise DataFileError(f"committed_2030.csv: column kind, row {int(np.argmax(bad))}",
+                            df.loc[bad, "kind"].iloc[0], "nuclear, uhv or phs")
+    return df
+
+
+def load_phs_pipeline_mw() -> pd.Series:
+    """Pumped-storage additions 2021-2025 per province (pypsa-china-thu), the key of the 2030 target. [MW]"""
+    df = _read_csv("phs_pipeline_mw.csv", index_col="province")
+    _check(df, "phs_pipeline_mw.csv", df.columns)
+    return df["phs_additions_2021_2025_mw"].reindex(load_provinces().index).fillna(0.0)
+
+
+def demand_projection_mwh(year: int, case: str = "central") -> pd.Series:
+    """Provincial annual demand of a year 2025..2030 from the 2024 statistics and a national growth rate.
+
+    National total = 2024 consumption x (1 + g)^(year - 2024) with g of :data:`DEMAND_GROWTH_FRAC`;
+    provinces grow with pypsa-china-pik's own provincial pattern (its 2035 over 2025 demand per province),
+    rescaled to the national total.
+
+    Returns
+    -------
+    pandas.Series
+        Index province. [MWh]
+    """
+    if case not in DEMAND_GROWTH_FRAC:
+        raise InputError("demand case", case, "one of " + ", ".join(DEMAND_GROWTH_FRAC))
+    if int(year) not in EXPANSION_YEARS:
+        raise InputError("year", year, "one of " + ", ".join(map(str, EXPANSION_YEARS)))
+    table = load_annual_demand_mwh()
+    base = table[2025]  # NBS 2024 provincial consumption (see DEMAND_BASE_YEAR)
+    pattern = base * (table[2035] / table[2025]) ** ((int(year) - DEMAND_BASE_YEAR) / 11.0)
+    total = base.sum() * (1.0 + DEMAND_GROWTH_FRAC[case]) ** (int(year) - DEMAND_BASE_YEAR)
+    return (pattern * total / pattern.sum()).rename(f"demand_{year}_mwh")
