@@ -2,7 +2,8 @@
 
 The power system is a PyPSA network; the AI side is added with linopy where PyPSA has no
 component. One ``define_*`` function per constraint family, in the PyPSA/linopy style (each
-with its equation in its docstring), composed by :func:`make_extra_functionality`:
+with its equation in its docstring), composed by :func:`make_extra_functionality`. The module holds one model family, the co-planning
+constraints, and is a little over 400 lines for that reason:
 
 * ``define_site_consumers``: one PyPSA generator per data-centre site that can only consume
   (``p_min_pu = -1``, ``p_max_pu = 0``), extendable up to the site cap. Its ``p_nom`` is the
