@@ -52,3 +52,20 @@ def test_a_unique_optimum_has_a_point_range_at_equal_cost():
     assert r[f"min_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
     assert r[f"max_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
     assert r[f"max_mw_{RANGE_TOL_FRAC:g}"] == pytest.approx(20.0 + 1.08 / 4.0, abs=1e-6)
+
+
+def test_ranges_survive_an_earlier_solve_with_another_thread_count():
+    """HiGHS sizes one thread pool per process; a one-thread solve before the plan's two-thread
+    range re-solves made them end at once with status "not set" (NaN ranges) until every run
+    reset it (computegrid.grid.solve.reset_highs_threads)."""
+    from computegrid.grid.solve import solve_network
+
+    solve_network(two_bus(), threads=1, load_shedding=False)
+    sites = pd.DataFrame({"bus": ["B"], "pue": [1.0], "capacity_max_mw": [100.0],
+                          "capex_cny_per_mw_per_year": [8760.0]}, index=pd.Index(["s1"], name="site"))
+    rtt = pd.DataFrame({"s1": [1.0]}, index=pd.Index(["oA"], name="province"))
+    cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
+    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
+                      demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+    r = solve_coplan(two_bus(), spec).capacity_range_it_mw.loc["s1"]
+    assert r[f"min_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)

@@ -14,6 +14,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from computegrid.grid.solve import reset_highs_threads
+
 #: Tolerances of the near-optimal ranges: 0.1 % of the optimal cost (the issue's band), and "the
 #: same cost" up to a relative 1e-6 (assumption: far below any input's accuracy, above the simplex
 #: optimality tolerance of 1e-7).
@@ -45,6 +47,7 @@ def _extreme(h, j: int, sense: float, t_end: float) -> float:
         return float("nan")
     h.changeColCost(j, sense)
     h.setOptionValue("time_limit", float(left))
+    reset_highs_threads()
     h.run()
     ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     value = float(h.getSolution().col_value[j]) if ok else float("nan")

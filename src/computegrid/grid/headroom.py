@@ -34,7 +34,7 @@ import xarray as xr
 
 from computegrid.grid.network import build_network
 from computegrid.grid.parameters import DEFAULT_PARAMETERS, GridParameters
-from computegrid.grid.solve import SolveError, limits_as_bounds, quiet_stdout
+from computegrid.grid.solve import SolveError, limits_as_bounds, quiet_stdout, reset_highs_threads
 
 NEW_LOAD_CARRIER = "new-load"
 SERVED_CONSTRAINT = "Generator-new-load-served"
@@ -151,6 +151,7 @@ class HeadroomModel:
             coeff = -(1.0 - limit_frac) * self.hours_h if j == i else -self.hours_h
             h.changeCoeff(int(row), int(self._col_dl[j]), coeff)
         with quiet_stdout(True):
+            reset_highs_threads()
             h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:

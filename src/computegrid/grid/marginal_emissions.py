@@ -49,6 +49,7 @@ import pandas as pd
 from computegrid.errors import ComputegridError
 from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
 from computegrid.grid.results import co2_t_per_mwh_output
+from computegrid.grid.solve import reset_highs_threads
 
 #: Name of PyPSA's nodal energy balance constraint (pypsa 1.x).
 BALANCE = "Bus-nodal_balance"
@@ -189,6 +190,7 @@ def perturbation_factors(n, samples, delta_mw) -> pd.DataFrame:
     for (t, bus), d in zip(samples, deltas):
         r = int(rows[t, bpos[bus]])
         h.changeRowBounds(r, lo[r] + d, up[r] + d)
+        reset_highs_threads()
         h.run()
         if str(h.getModelStatus()) != "HighsModelStatus.kOptimal":
             raise ComputegridError(f"perturbed solve at {bus}, snapshot {t}: {h.getModelStatus()}")
@@ -196,6 +198,7 @@ def perturbation_factors(n, samples, delta_mw) -> pd.DataFrame:
         obj1 = float(h.getInfo().objective_function_value)
         iters = h.getInfo().simplex_iteration_count  # of this run
         h.changeRowBounds(r, lo[r], up[r])
+        reset_highs_threads()
         h.run()
         energy = d * w[t]
         out.append({"snapshot": n.snapshots[t], "bus": bus, "delta_mw": float(d),

@@ -229,6 +229,20 @@ def highs_options(solver_options: Mapping | None = None, *, threads: int | None 
     return options
 
 
+def reset_highs_threads() -> None:
+    """Let the next HiGHS run start its thread pool with its own ``threads`` option.
+
+    HiGHS keeps one global thread scheduler per process, sized by the first run; a later run that
+    asks for another number of threads ends at once with model status "not set"
+    (``Highs::resetGlobalScheduler`` is HiGHS' own remedy). computegrid solves with 1 or 2 threads
+    in the same process (tests, scheduler bounds, range re-solves), so every run resets it first.
+    Safe here: the package never runs two HiGHS solves at once in one process.
+    """
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)
+
+
 def optimize(n: pypsa.Network, extra_functionality: Callable | None = None, *,
              solver_options: Mapping | None = None, threads: int | None = 2, quiet: bool = True,
              block_copies: bool = False, **optimize_kwargs) -> tuple[str, str]:
@@ -261,6 +275,7 @@ def optimize(n: pypsa.Network, extra_functionality: Callable | None = None, *,
         for lg in loggers:
             lg.setLevel(logging.ERROR)
     optimize_kwargs.setdefault("io_api", "direct")  # hand the model to highspy in memory, no LP file
+    reset_highs_threads()
     try:
         with quiet_stdout(not options.get("output_flag", True)):
             status, condition = n.optimize(solver_name="highs", solver_options=options,

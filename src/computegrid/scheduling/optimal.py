@@ -215,6 +215,9 @@ def _solve(c, A, row_lo, row_hi, col_lo, col_hi, n_int, x0, time_limit_s, mip_re
         sol.col_value = list(x0)
         sol.value_valid = True
         h.setSolution(sol)
+    # HiGHS sizes one global thread pool per process on its first run; a run asking for another
+    # number of threads would end at once with status "not set" (computegrid.grid.solve.reset_highs_threads)
+    highspy.Highs.resetGlobalScheduler(True)
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
