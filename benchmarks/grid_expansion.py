@@ -26,7 +26,7 @@ import time
 def one(resolution: str, year: int) -> dict:
     t0 = time.perf_counter()
     from computegrid.grid.capacity_expansion import expand_network, fix_capacities, solve_expansion
-    from computegrid.services.grid_expansion import BASE_YEAR, base_network
+    from computegrid.services.grid_model.grid_expansion import BASE_YEAR, base_network
 
     t1 = time.perf_counter()
     base = base_network(resolution, year)

@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the peak method")
     args = parser.parse_args()
 
-    from computegrid.services.headroom import compute_headroom
+    from computegrid.services.outlook.headroom import compute_headroom
 
     rows = []
     for i in range(args.repeat):

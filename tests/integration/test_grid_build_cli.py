@@ -61,7 +61,7 @@ def _small_solved_network():
 
 
 def test_json_fields_from_the_cached_network(tmp_path):
-    from computegrid.services.grid_expansion import expansion_cache_path
+    from computegrid.services.grid_model.grid_expansion import expansion_cache_path
 
     env = {**os.environ, "COMPUTEGRID_CACHE_DIR": str(tmp_path)}
     os.environ["COMPUTEGRID_CACHE_DIR"] = str(tmp_path)

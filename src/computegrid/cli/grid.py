@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build the grid of a future year by capacity expansion from the base year; cache it as netCDF."""
         from computegrid.grid.network import parse_resolution
-        from computegrid.services.grid_expansion import build_report, check_year, expanded_network
+        from computegrid.services.grid_model.grid_expansion import build_report, check_year, expanded_network
 
         check_year(year)
         parse_resolution(resolution)  # fail fast with one line

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         curtailment of at most each limit of its energy."""
         from computegrid.demand.headroom import DEFAULT_LIMITS_PCT
         from computegrid.errors import InputError
-        from computegrid.services import headroom as svc
+        from computegrid.services.outlook import headroom as svc
 
         if ctx.args and not limits:
             raise InputError("arguments", " ".join(ctx.args), "options only (values belong to --limits)")

@@ -80,7 +80,7 @@ def _table(columns, rows) -> str:
 
 def write_expansion_report(n, out: dict, path: str | Path) -> Path:
     """Write the HTML report of a solved expansion network ``n`` (its buses and links are drawn) and its
-    ``grid build`` summary ``out`` (:func:`computegrid.services.grid_expansion.build_report`)."""
+    ``grid build`` summary ``out`` (:func:`computegrid.services.grid_model.grid_expansion.build_report`)."""
     prov = out["curtailment_frac_by_province"]
     curt = sorted(((p, prov["wind"].get(p, 0.0), prov["solar"].get(p, 0.0)) for p in n.buses.index),
                   key=lambda r: -r[1])[:12]

@@ -1,6 +1,6 @@
 """Report of ``computegrid headroom``: bar chart and map (matplotlib PNG) and ``headroom.html``.
 
-Rendering only: the figures come in a :class:`computegrid.services.headroom.HeadroomResult`, the map's
+Rendering only: the figures come in a :class:`computegrid.services.outlook.headroom.HeadroomResult`, the map's
 coordinates and corridors as frames. The map draws each province at the seat of its government, in the
 style of ``report/grid_map.py``: no province outlines are bundled with the package yet.
 """
