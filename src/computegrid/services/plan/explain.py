@@ -119,9 +119,11 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
             ("min_mw_same_cost", row[f"min_mw_{tie}"]), ("max_mw_same_cost", row[f"max_mw_{tie}"]),
             ("min_mw", row[f"min_mw_{band}"]), ("max_mw", row[f"max_mw_{band}"]))}}
         if row[f"max_mw_{tie}"] - row[f"min_mw_{tie}"] > MATERIAL_RANGE_MW:
-            ties.append(f"{site} {row[f'min_mw_{tie}']:,.0f}-{row[f'max_mw_{tie}']:,.0f} MW (chosen {cap:,.0f})")
+            lo, hi = (abs(float(row[f"{k}_mw_{tie}"])) for k in ("min", "max"))  # clipped >= 0; no "-0"
+            ties.append(f"{site} {lo:,.0f} to {hi:,.0f} MW (chosen {cap:,.0f})")
         if row[f"max_mw_{band}"] - row[f"min_mw_{band}"] > MATERIAL_RANGE_MW:
-            bands.append(f"{site} {row[f'min_mw_{band}']:,.0f}-{row[f'max_mw_{band}']:,.0f} MW")
+            lo, hi = (abs(float(row[f"{k}_mw_{band}"])) for k in ("min", "max"))
+            bands.append(f"{site} {lo:,.0f} to {hi:,.0f} MW")
     gap = "" if rel_gap is None else f", solver gap {rel_gap:.1e}"
     unknown = sorted(r.index[r.isna().any(axis=1)])
     if ties:
