@@ -37,15 +37,20 @@ def test_identical_sites_have_the_full_range_at_equal_cost():
         assert r.loc[s, f"max_mw_{RANGE_TOL_FRAC:g}"] >= r.loc[s, f"max_mw_{TIE_TOL_FRAC:g}"] - 1e-6
 
 
-def test_a_unique_optimum_has_a_point_range_at_equal_cost():
-    """One site at B: its capacity is 20 MW in every optimal plan; within 0.1 % of the cost (the
-    objective is 1,000 + 80 = 1,080, so 1.08 CNY) it may grow by 1.08 / 4 = 0.27 MW."""
+def _one_site_spec() -> CoplanSpec:
+    """One site at B serving 10 MW of training work from anywhere."""
     sites = pd.DataFrame({"bus": ["B"], "pue": [1.0], "capacity_max_mw": [100.0],
                           "capex_cny_per_mw_per_year": [8760.0]}, index=pd.Index(["s1"], name="site"))
     rtt = pd.DataFrame({"s1": [1.0]}, index=pd.Index(["oA"], name="province"))
     cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
-    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
+    return CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
                       demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+
+
+def test_a_unique_optimum_has_a_point_range_at_equal_cost():
+    """One site at B: its capacity is 20 MW in every optimal plan; within 0.1 % of the cost (the
+    objective is 1,000 + 80 = 1,080, so 1.08 CNY) it may grow by 1.08 / 4 = 0.27 MW."""
+    spec = _one_site_spec()
     res = solve_coplan(two_bus(), spec)
     assert res.objective_cny == pytest.approx(1080.0, rel=1e-9)
     r = res.capacity_range_it_mw.loc["s1"]
@@ -61,11 +66,6 @@ def test_ranges_survive_an_earlier_solve_with_another_thread_count():
     from computegrid.grid.solve import solve_network
 
     solve_network(two_bus(), threads=1, load_shedding=False)
-    sites = pd.DataFrame({"bus": ["B"], "pue": [1.0], "capacity_max_mw": [100.0],
-                          "capex_cny_per_mw_per_year": [8760.0]}, index=pd.Index(["s1"], name="site"))
-    rtt = pd.DataFrame({"s1": [1.0]}, index=pd.Index(["oA"], name="province"))
-    cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
-    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
-                      demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+    spec = _one_site_spec()
     r = solve_coplan(two_bus(), spec).capacity_range_it_mw.loc["s1"]
     assert r[f"min_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
