@@ -53,9 +53,16 @@ def test_status_quo_batch_fills_the_online_troughs_at_its_site():
     batch = load.xs("batch", level="class")
     site = online.sum(axis=1).idxmax()
     total = (online + batch.reindex(online.index, fill_value=0.0)).loc[site]
-    # batch runs in the online troughs: the peak of the site is the online peak (or the water level)
+    # batch runs in the online troughs: where it runs, the site's load stands at one level per day,
+    # and no online-only hour of that day is below it
     assert batch.loc[site].sum() > 0
-    assert total.max() <= max(online.loc[site].max(), total[batch.loc[site] > 0].max()) + 1e-9
+    runs = batch.loc[site] > 1e-9
+    days = pd.DatetimeIndex(total.index).normalize()
+    for day in np.unique(days[runs.to_numpy()]):
+        today = days == day
+        level = total[today & runs.to_numpy()]
+        assert np.ptp(level) < 1e-6 * max(level.max(), 1.0)
+        assert (total[today & ~runs.to_numpy()] >= level.max() - 1e-6).all()
     flat_cap = fixed_placement(_profile(spec), n)[2]
     assert cap.sum() <= flat_cap.sum() + 1e-9
 
