@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import typer
 
 from computegrid.cli.render import print_json, print_table
@@ -53,14 +55,11 @@ def register(app: typer.Typer) -> None:
         check_scope(scope)
         check_min_resolution_h(min_resolution_h)
         lifetime_s = parse_expires_in(expires_in)
-        store = open_store(db)
-        try:
+        with closing(open_store(db)) as store:
             key, record = store.create_key(name, rate_limit_per_s, scope=scope,
                                            expires_in_s=lifetime_s,
                                            min_resolution_h=min_resolution_h,
                                            allow_expand=allow_expand)
-        finally:
-            store.close()
         expires = record.expires_at.isoformat() if record.expires_at else None
         if as_json:
             print_json({"key_id": record.id, "name": record.name, "api_key": key,
@@ -78,11 +77,8 @@ def register(app: typer.Typer) -> None:
         """List keys (ids, names, prefixes; never the keys)."""
         from computegrid.services.runs.store import open_store
 
-        store = open_store(db)
-        try:
+        with closing(open_store(db)) as store:
             records = store.list_keys()
-        finally:
-            store.close()
         rows = [{"key_id": r.id, "name": r.name, "key_prefix": r.key_prefix,
                  "rate_limit_per_s": r.rate_limit_per_s, "scope": r.scope,
                  "min_resolution_h": r.min_resolution_h, "allow_expand": r.allow_expand,
@@ -105,9 +101,6 @@ def register(app: typer.Typer) -> None:
         """Revoke a key; requests with it are refused from then on."""
         from computegrid.services.runs.store import open_store
 
-        store = open_store(db)
-        try:
+        with closing(open_store(db)) as store:
             record = store.revoke_key(key_id)
-        finally:
-            store.close()
         typer.echo(f"revoked key id {record.id} ({record.name})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import typer
@@ -58,11 +59,8 @@ def register(app: typer.Typer) -> None:
         """Publish a service run: the open signal endpoints serve its signals (newest first)."""
         from computegrid.services.runs.store import open_store
 
-        store = open_store(db)
-        try:
+        with closing(open_store(db)) as store:
             run = store.publish_run(run_id)
-        finally:
-            store.close()
         typer.echo(f"published run {run.id} at {run.published_at.isoformat()}")
 
     app.add_typer(group, name="runs")
