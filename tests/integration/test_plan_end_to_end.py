@@ -137,6 +137,31 @@ def test_plan_move_bad_input_exits_2(run):
     assert too_much.returncode == 2 and "--mw" in too_much.stderr
 
 
+def test_plan_move_destination_needs_capacity_within_its_cap(run):
+    """Moving load to a site adds IT capacity above its planned capacity, costed at its capex; past the
+    site cap the move is refused with the room left."""
+    from computegrid.services.plan.inputs import prepare
+    from computegrid.services.plan.scenario import load_scenario
+
+    runs, s = run
+    caps = s["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"]
+    origin = max(caps, key=caps.get)
+    sites = prepare(load_scenario(s["scenario"])).sites
+    others = [x for x in sites.index if x != origin]
+    small = min(others, key=lambda x: sites.capacity_max_mw[x])
+    over = _move(runs, "--from", origin, "--to", small, "--mw", str(sites.capacity_max_mw[small] + 1))
+    assert over.returncode == 2 and "site cap" in over.stderr and small in over.stderr, over.stderr
+    dest = max(others, key=lambda x: sites.capacity_max_mw[x] - caps.get(x, 0.0))
+    proc = _move(runs, "--from", origin, "--to", dest, "--mw", "50", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["destination_capacity_added_mw"] >= 0.0
+    assert out["delta_dc_capex_cny_per_year"] == pytest.approx(
+        out["destination_capacity_added_mw"] * sites.capex_cny_per_mw_per_year[dest])
+    assert out["delta_total_cost_cny_per_year"] == pytest.approx(
+        out["delta_cost_cny_per_year"] + out["delta_dc_capex_cny_per_year"])
+
+
 def test_plan_move_reports_average_and_marginal_effects(run):
     runs, s = run
     site = max(s["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"].items(), key=lambda kv: kv[1])[0]

@@ -147,6 +147,9 @@ def move(
     print_table(f"plan move: {out['mw']:,.1f} MW {out['from']} -> {out['to']} (run {out['run_id']})",
                 ["figure", "value"],
                 [["grid operating cost [M CNY/yr]", out["delta_cost_cny_per_year"] * 1e-6],
+                 ["IT capacity added at the destination [MW]", out["destination_capacity_added_mw"]],
+                 ["its data-centre capex [M CNY/yr]", out["delta_dc_capex_cny_per_year"] * 1e-6],
+                 ["total cost [M CNY/yr]", out["delta_total_cost_cny_per_year"] * 1e-6],
                  ["CO2, average accounting [kt/yr]", out["delta_co2_average_t_per_year"] * 1e-3],
                  ["CO2, marginal accounting [kt/yr]", out["delta_co2_marginal_t_per_year"] * 1e-3],
                  ["wind+solar curtailment [GWh/yr]", out["delta_curtailment_mwh_per_year"] * 1e-3]])

@@ -13,6 +13,7 @@ change are the ones at the margin (often coal in one province and curtailed wind
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -20,6 +21,27 @@ from computegrid.errors import InputError
 
 #: Name of the cached run of the default scenario that `plan move` uses without ``--run``.
 CACHE_RUN_ID = "plan-move-default"
+#: File in the cached run holding the fingerprint of the model it was planned with.
+FINGERPRINT_FILE = "model-fingerprint.txt"
+
+
+def model_fingerprint() -> str:
+    """A hash of the planning model's code and bundled data (grid/, services/plan/, datasets/data/).
+
+    The cached default plan is re-planned when it changes, so that an upgrade of the model never
+    answers ``plan move`` from a plan of an older model (the package version alone does not change
+    between development builds).
+    """
+    import computegrid
+
+    root = Path(computegrid.__file__).parent
+    h = hashlib.sha1()
+    for sub, pattern in (("grid", "*.py"), ("services/plan", "*.py"), ("datasets/data", "*")):
+        for f in sorted((root / sub).rglob(pattern)):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _run_dir(runs_dir: Path, run_id: str | None) -> Path:
@@ -34,16 +56,21 @@ def _run_dir(runs_dir: Path, run_id: str | None) -> Path:
     from computegrid.services.plan.scenario import load_scenario, scenario_dict
 
     d = runs_dir / CACHE_RUN_ID
+    fingerprint = model_fingerprint()
     if (d / "summary.json").is_file() and (d / "network.nc").is_file():
         cached = json.loads((d / "summary.json").read_text(encoding="utf-8"))
-        if cached.get("scenario") == scenario_dict(load_scenario(None)):
+        stamp = d / FINGERPRINT_FILE
+        if (cached.get("scenario") == scenario_dict(load_scenario(None)) and stamp.is_file()
+                and stamp.read_text(encoding="utf-8").strip() == fingerprint):
             return d
         import shutil
 
         shutil.rmtree(d)
     from computegrid.services.plan.pipeline import run_plan
 
-    return run_plan(out_dir=runs_dir, run_id=CACHE_RUN_ID, figures=False).run_dir
+    d = run_plan(out_dir=runs_dir, run_id=CACHE_RUN_ID, figures=False).run_dir
+    (d / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
+    return d
 
 
 def _check_site(field: str, site: str, sites) -> None:
@@ -55,6 +82,33 @@ def _check_site(field: str, site: str, sites) -> None:
                          + "allowed: " + ", ".join(sites))
 
 
+def destination_capacity(summary: dict, sites, draws_mw, to_site: str, mw: float) -> tuple[float, float]:
+    """IT capacity the destination must add to take ``mw`` more, and its annualised capex.
+
+    The destination's peak IT load after the move is its planned peak plus ``mw``; what exceeds its
+    planned capacity must be built, at the site's annualised capex, and within its site cap.
+
+    Returns
+    -------
+    tuple of float
+        Added IT capacity [MW] and its annualised capex [CNY/yr].
+
+    Raises
+    ------
+    InputError
+        The destination would exceed its site cap (``capacity_max_mw``).
+    """
+    planned = float(summary["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"].get(to_site, 0.0))
+    peak_it = float((draws_mw[to_site] / float(sites.pue[to_site])).max())
+    added = max(0.0, peak_it + mw - planned)
+    cap = float(sites.capacity_max_mw[to_site])
+    if planned + added > cap + 1e-6:
+        room = max(0.0, cap - peak_it)
+        raise InputError("--mw", mw, f"allowed: at most {room:,.1f} MW to {to_site} (its site cap is "
+                         f"{cap:,.1f} MW of IT, its planned peak {peak_it:,.1f} MW)")
+    return added, added * float(sites.capex_cny_per_mw_per_year[to_site])
+
+
 def plan_move(from_site: str, to_site: str, mw: float, run_id: str | None = None,
               runs_dir: str | Path = "runs") -> dict:
     """Effect of moving ``mw`` MW of constant IT load from ``from_site`` to ``to_site`` on the planned grid.
@@ -63,7 +117,9 @@ def plan_move(from_site: str, to_site: str, mw: float, run_id: str | None = None
     -------
     dict
         ``from``, ``to``, ``mw`` (IT) [MW], ``run_id``, ``delta_cost_cny_per_year`` (grid operating cost:
-        fuel, carbon, unserved energy; the data centres' capex is left out) [CNY/yr],
+        fuel, carbon, unserved energy) [CNY/yr], ``destination_capacity_added_mw`` (IT capacity the
+        destination needs above its planned capacity) [MW], ``delta_dc_capex_cny_per_year`` (its
+        annualised capex) [CNY/yr], ``delta_total_cost_cny_per_year`` (the two together) [CNY/yr],
         ``delta_co2_average_t_per_year``, ``delta_co2_marginal_t_per_year`` [t/yr],
         ``delta_curtailment_mwh_per_year`` [MWh/yr], ``method``.
     """
@@ -83,13 +139,15 @@ def plan_move(from_site: str, to_site: str, mw: float, run_id: str | None = None
     if from_site == to_site:
         raise InputError("--to", to_site, "allowed: a site other than --from")
     config = load_scenario(summary["scenario"])
-    pue = prepare(config).sites.pue.astype(float)
+    site_table = prepare(config).sites
+    pue = site_table.pue.astype(float)
     n = cm.load_planned_network(d / "network.nc")
     draws = cm.site_draws_mw(n)
     held = float((draws[from_site] / pue[from_site]).min())
     if mw > held + 1e-9:
         raise InputError("--mw", mw, f"allowed: 0 to {held:,.1f} MW (the smallest hourly IT load of {from_site} "
                          "in the plan)")
+    added_mw, dc_capex = destination_capacity(summary, site_table, draws, to_site, mw)
     moved = draws.copy()
     moved[from_site] -= mw * pue[from_site]
     moved[to_site] += mw * pue[to_site]
@@ -100,16 +158,22 @@ def plan_move(from_site: str, to_site: str, mw: float, run_id: str | None = None
         raise InputError("--mw", mw, "allowed: a move the planned grid can dispatch (the re-solve failed)")
     f = annual_factor(n)
     ef = cm.average_intensity_by_bus_kg_per_mwh(n)
-    bus = prepare(config).sites.bus
+    bus = site_table.bus
     avg_t = mw * HOURS_PER_YEAR * (pue[to_site] * ef[bus[to_site]] - pue[from_site] * ef[bus[from_site]]) / 1e3
+    grid_cost = (after["operating_cost_cny"] - base["operating_cost_cny"]) * f
     return {
         "from": from_site, "to": to_site, "mw": float(mw), "run_id": summary["run_id"],
-        "delta_cost_cny_per_year": (after["operating_cost_cny"] - base["operating_cost_cny"]) * f,
+        "delta_cost_cny_per_year": grid_cost,
+        "destination_capacity_added_mw": added_mw,
+        "delta_dc_capex_cny_per_year": dc_capex,
+        "delta_total_cost_cny_per_year": grid_cost + dc_capex,
         "delta_co2_average_t_per_year": float(avg_t),
         "delta_co2_marginal_t_per_year": (after["emissions_t"] - base["emissions_t"]) * f,
         "delta_curtailment_mwh_per_year": (after["curtailment_mwh"] - base["curtailment_mwh"]) * f,
         "method": ("cost, marginal CO2 and curtailment: the planned network (capacities fixed, sites at their "
                    "planned draws) re-solved with the load moved, minus the same re-solve without the move; "
-                   "cost = fuel + carbon + unserved energy (data-centre capex left out); average CO2: "
-                   "MW x PUE x 8,760 h x the provinces' time-averaged consumption intensity in the plan"),
+                   "cost = fuel + carbon + unserved energy; data-centre capex: IT capacity the destination "
+                   "must add above its planned capacity x its annualised capex (the origin's capacity is "
+                   "kept: sunk); average CO2: MW x PUE x 8,760 h x the provinces' time-averaged "
+                   "consumption intensity in the plan"),
     }

@@ -1,0 +1,42 @@
+"""The cached default plan of `plan move` is re-planned when the model changes."""
+
+import json
+from types import SimpleNamespace
+
+from computegrid.services.plan import move
+from computegrid.services.plan.scenario import load_scenario, scenario_dict
+
+
+def _fake_run(d, fingerprint=None):
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "summary.json").write_text(json.dumps({"scenario": scenario_dict(load_scenario(None))}))
+    (d / "network.nc").write_bytes(b"")
+    if fingerprint is not None:
+        (d / move.FINGERPRINT_FILE).write_text(fingerprint + "\n")
+
+
+def test_fingerprint_is_stable_and_hex():
+    a, b = move.model_fingerprint(), move.model_fingerprint()
+    assert a == b and len(a) == 16 and int(a, 16) >= 0
+
+
+def test_cached_plan_reused_only_with_the_current_fingerprint(tmp_path, monkeypatch):
+    planned = []
+
+    def fake_run_plan(out_dir, run_id, figures):
+        planned.append(run_id)
+        _fake_run(out_dir / run_id)
+        return SimpleNamespace(run_dir=out_dir / run_id)
+
+    import computegrid.services.plan.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "run_plan", fake_run_plan)
+    d = tmp_path / move.CACHE_RUN_ID
+    _fake_run(d, move.model_fingerprint())
+    assert move._run_dir(tmp_path, None) == d and planned == []
+    _fake_run(d, "0123456789abcdef")  # planned by an older model
+    assert move._run_dir(tmp_path, None) == d and planned == [move.CACHE_RUN_ID]
+    assert (d / move.FINGERPRINT_FILE).read_text().strip() == move.model_fingerprint()
+    (d / move.FINGERPRINT_FILE).unlink()  # a cache from before the fingerprint existed
+    move._run_dir(tmp_path, None)
+    assert planned == [move.CACHE_RUN_ID] * 2
