@@ -2,6 +2,8 @@
 
 import dataclasses
 
+import pytest
+
 from computegrid.services.plan.summary import HEADLINE_FIGURES, ReferenceSummary, ScenarioSummary
 
 #: summary.json keys of one scenario, as the API, the dashboard and `runs compare` read them.
@@ -16,6 +18,8 @@ SCENARIO_KEYS = [
     "marginal_price_at_sites_cny_per_mwh", "mean_price_at_sites_cny_per_mwh",
     "curtailment_no_ai_frac", "ai_curtailed_energy_twh_per_year", "cost_breakdown_cny_per_year",
     "grid_value_vs_status_quo_cny_per_year", "dc_capex_saving_vs_status_quo_cny_per_year",
+    "ai_it_energy_by_site_twh_per_year", "grid_value_pue_cny_per_year", "grid_value_unserved_cny_per_year",
+    "grid_value_siting_timing_cny_per_year",
 ]
 
 
@@ -41,14 +45,40 @@ def test_cli_table_labels_are_the_headline_figures(monkeypatch):
 
     rows = next(iter(printed.values()))
     assert [r[0] for r in rows] == [escape(label) for label in [
-        "grid-side value vs status-quo [bn CNY/yr]",
+        "grid-side value vs status-quo [bn CNY/yr]", "  of which: lower PUE [bn CNY/yr]",
+        "  of which: less unserved work [bn CNY/yr]", "  of which: siting and timing [bn CNY/yr]",
         "data-centre capex saved vs status-quo (utilisation) [bn CNY/yr]", "system cost [bn CNY/yr]", "CO2 [Mt/yr]", "wind+solar curtailment [TWh/yr]", "  without AI load [TWh/yr]",
         "  without AI load, share of available [-]",
         "AI facility energy [TWh/yr]", "AI energy at western clusters [-]",
         "AI energy from otherwise-curtailed power [-]", "IT capacity built [GW]",
         "peak net load, eastern provinces [GW]", "unserved energy [TWh/yr]", "latency compliance [-]"]]
-    assert rows[2][1:] == [2e-9, 2e-9]  # CNY -> bn CNY
-    assert rows[10][1:] == [2e-3, 2e-3]  # MW -> GW
+    assert rows[5][1:] == [2e-9, 2e-9]  # CNY -> bn CNY
+    assert rows[13][1:] == [2e-3, 2e-3]  # MW -> GW
+
+
+def test_grid_value_parts_add_up_and_price_the_pue_difference():
+    """Hand case: status-quo runs 10 TWh of IT at PUE 1.3 (13 TWh), the case runs it at PUE 1.2 at a
+    site paying 300 CNY/MWh: the PUE part is 10e6 MWh x 0.1 x 300 = 300 M CNY/yr; the case has
+    50 M CNY/yr less unserved cost; the rest of its 1,000 M CNY/yr grid-side value is siting and timing."""
+    from computegrid.services.plan.summary import add_status_quo_differences
+
+    keys = ("it_capex", "facility_capex", "generation_capex", "storage_capex", "transmission_capex", "fuel",
+            "carbon", "unserved")
+    sq = {"cost_breakdown_cny_per_year": dict.fromkeys(keys, 0.0) | {"fuel": 2.0e9, "unserved": 0.1e9},
+          "ai_energy_twh_per_year": 13.0, "ai_it_energy_twh_per_year": 10.0,
+          "ai_it_energy_by_site_twh_per_year": {"east": 10.0}, "ai_energy_by_site_twh_per_year": {"east": 13.0},
+          "marginal_price_at_sites_cny_per_mwh": {"east": 400.0}}
+    case = {"cost_breakdown_cny_per_year": dict.fromkeys(keys, 0.0) | {"fuel": 1.05e9, "unserved": 0.05e9},
+            "ai_energy_twh_per_year": 12.0, "ai_it_energy_twh_per_year": 10.0,
+            "ai_it_energy_by_site_twh_per_year": {"west": 10.0}, "ai_energy_by_site_twh_per_year": {"west": 12.0},
+            "marginal_price_at_sites_cny_per_mwh": {"west": 300.0}}
+    scen = {"status-quo": sq, "co-optimised": case}
+    add_status_quo_differences(scen)
+    assert case["grid_value_vs_status_quo_cny_per_year"] == pytest.approx(1.0e9)
+    assert case["grid_value_pue_cny_per_year"] == pytest.approx(300e6)
+    assert case["grid_value_unserved_cny_per_year"] == pytest.approx(50e6)
+    assert case["grid_value_siting_timing_cny_per_year"] == pytest.approx(650e6)
+    assert sq["grid_value_pue_cny_per_year"] == pytest.approx(0.0)
 
 
 def test_report_compare_and_api_take_the_same_figures():

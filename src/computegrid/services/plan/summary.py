@@ -62,6 +62,12 @@ class Figure:
 #: data-centre utilisation effect separately.
 HEADLINE_FIGURES = (
     Figure("grid_value_vs_status_quo_cny_per_year", "grid-side value vs status-quo", "bn CNY/yr", 1e-9),
+    Figure("grid_value_pue_cny_per_year", "of which: lower PUE at the sites", "bn CNY/yr", 1e-9,
+           short="of which: lower PUE"),
+    Figure("grid_value_unserved_cny_per_year", "of which: less unserved or curtailed work", "bn CNY/yr", 1e-9,
+           short="of which: less unserved work"),
+    Figure("grid_value_siting_timing_cny_per_year", "of which: where and when AI draws power", "bn CNY/yr",
+           1e-9, short="of which: siting and timing"),
     Figure("dc_capex_saving_vs_status_quo_cny_per_year", "data-centre capex saved vs status-quo (utilisation)",
            "bn CNY/yr", 1e-9),
     Figure("system_cost_cny_per_year", "system cost", "bn CNY/yr", 1e-9),
@@ -140,6 +146,12 @@ class ScenarioSummary(_Record):
     grid_value_vs_status_quo_cny_per_year: float | None = None
     #: status-quo's IT and facility capex minus this case's: the utilisation of the hardware [CNY/yr]
     dc_capex_saving_vs_status_quo_cny_per_year: float | None = None
+    #: IT energy per site [TWh/yr] (the PUE part of the grid-side value needs it)
+    ai_it_energy_by_site_twh_per_year: dict = dataclasses.field(default_factory=dict)
+    #: parts of ``grid_value_vs_status_quo_cny_per_year`` (:func:`add_status_quo_differences`) [CNY/yr]
+    grid_value_pue_cny_per_year: float | None = None
+    grid_value_unserved_cny_per_year: float | None = None
+    grid_value_siting_timing_cny_per_year: float | None = None
 
 
 def reference_summary(ref, carbon_price_cny_per_t: float = 0.0) -> ReferenceSummary:
@@ -306,12 +318,31 @@ def scenario_summary(inputs: PlanInputs, n, res, ref) -> ScenarioSummary:
             float(res.curtailed_facility_mw.mul(R.snapshot_hours(n), axis=0).sum().sum()) * f)
         if not res.curtailed_facility_mw.empty else 0.0,
         cost_breakdown_cny_per_year=cost_breakdown_cny_per_year(inputs, n, res),
+        ai_it_energy_by_site_twh_per_year={
+            s: mwh_to_twh(v * f) for s, v in it_mwh.groupby(level="site").sum().reindex(sites.index,
+                                                                                          fill_value=0.0).items()},
     )
 
 
 def add_status_quo_differences(scenarios: dict) -> None:
-    """Fill ``grid_value_vs_status_quo_cny_per_year`` and ``dc_capex_saving_vs_status_quo_cny_per_year``
-    of every case's summary dict (in place) from the cost breakdowns. [CNY/yr]"""
+    """Fill the differences to status-quo of every case's summary dict (in place). [CNY/yr]
+
+    * ``grid_value_vs_status_quo_cny_per_year``: status-quo's cost without IT and facility capex
+      minus this case's;
+    * ``dc_capex_saving_vs_status_quo_cny_per_year``: status-quo's IT and facility capex minus this
+      case's (the utilisation of the hardware);
+    * the grid-side value split in three:
+
+      - ``grid_value_pue_cny_per_year``: the facility energy the case saves by its sites' PUE,
+        valued at the price each site pays (``marginal_price_at_sites_cny_per_mwh``): the excess
+        overhead of status-quo minus the case's, where a case's excess overhead is the sum over sites
+        of IT energy x (PUE_site - PUE_ref) x price and PUE_ref is status-quo's energy-weighted PUE.
+        Zero for status-quo itself; a first-order estimate at each case's marginal prices;
+      - ``grid_value_unserved_cny_per_year``: the ``unserved`` cost term of status-quo minus this
+        case's (unserved grid load and AI work at the value of lost load, curtailed compute);
+      - ``grid_value_siting_timing_cny_per_year``: the rest, i.e. the value of where and when the AI
+        load draws power (fuel, carbon and grid capex).
+    """
     sq = scenarios.get("status-quo")
     if sq is None:
         return
@@ -322,7 +353,24 @@ def add_status_quo_differences(scenarios: dict) -> None:
         return sum(b.values()) - dc, dc
 
     grid_sq, dc_sq = split(sq)
+
+    def excess_overhead(s):
+        total = 0.0
+        for site, it_twh in s.get("ai_it_energy_by_site_twh_per_year", {}).items():
+            price = s["marginal_price_at_sites_cny_per_mwh"].get(site)
+            if it_twh > 0 and price is not None:
+                pue_site = s["ai_energy_by_site_twh_per_year"][site] / it_twh
+                total += it_twh * 1e6 * (pue_site - pue_ref) * price
+        return total
+
+    pue_ref = sq["ai_energy_twh_per_year"] / sq["ai_it_energy_twh_per_year"] if sq["ai_it_energy_twh_per_year"] else 1.0
+    excess_sq = excess_overhead(sq)
     for s in scenarios.values():
         grid, dc = split(s)
         s["grid_value_vs_status_quo_cny_per_year"] = grid_sq - grid
         s["dc_capex_saving_vs_status_quo_cny_per_year"] = dc_sq - dc
+        pue_value = excess_sq - excess_overhead(s)
+        unserved = sq["cost_breakdown_cny_per_year"]["unserved"] - s["cost_breakdown_cny_per_year"]["unserved"]
+        s["grid_value_pue_cny_per_year"] = pue_value
+        s["grid_value_unserved_cny_per_year"] = unserved
+        s["grid_value_siting_timing_cny_per_year"] = grid_sq - grid - pue_value - unserved
