@@ -68,10 +68,14 @@ def draw_provinces(ax, values: pd.Series | None = None, cmap: str = "viridis", v
 
 
 def outline_trace():
-    """A plotly trace of the province outlines (light fill, grey lines, no hover, no legend entry)."""
+    """A plotly trace of the province outlines (light fill, grey lines, no hover, no legend entry).
+
+    The coordinates are plain lists with ``None`` between rings (JSON ``null``: a gap in plotly.js), not
+    numpy arrays, which plotly would ship as typed arrays with NaN gaps.
+    """
     import plotly.graph_objects as go
 
-    lon, lat = outline_lines_deg()
+    lon, lat = (np.where(np.isnan(v), None, np.round(v, 3)).tolist() for v in outline_lines_deg())
     return go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=LAND_COLOUR,
                       line={"color": OUTLINE_COLOUR, "width": 0.7}, hoverinfo="skip", showlegend=False,
                       name="province outlines")
