@@ -107,7 +107,7 @@ def test_report_map_is_drawn_on_the_province_outlines(run):
     assert outline["name"] == "province outlines" and sum(v is None for v in outline["x"]) >= 31
     sites = data[1]
     built = s["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"]
-    assert len(sites["x"]) == 14 and all(f"{k}: {v:,.0f} MW" in sites["text"] for k, v in built.items())
+    assert len(sites["text"]) == 14 and all(f"{k}: {v:,.0f} MW" in sites["text"] for k, v in built.items())
 
 
 def test_runs_list_and_compare(run, capsys):
