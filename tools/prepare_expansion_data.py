@@ -4,7 +4,6 @@ Run once by a maintainer; the package never runs it. Usage::
 
     python tools/prepare_expansion_data.py --source <folder holding pypsa-china-thu/, gem/>
         --costs <costs_2030.csv of pik-piam/PyPSA-China-PIK resources/data/costs/default/>
-        --natural-earth <ne_10m_admin_1_states_provinces.geojson or .shp of nvkelso/natural-earth-vector>
         --out src/computegrid/datasets/data/grid/expansion
 
 Origins, commits and licences are listed in docs/data-sources.md (section "Grid: 2030 expansion").
@@ -21,15 +20,13 @@ What it writes:
   (permitted, no year; the cap of new coal per province) [MW].
 - phs_pipeline_mw.csv: pumped-storage additions 2021-2025 per province (pypsa-china-thu PHS capacity.csv,
   2025 column) [MW]; used only as the provincial key of the national 2030 pumped-storage target.
-- provinces.geojson: Natural Earth admin-1 polygons of the 31 mainland provinces, simplified.
 The hand-made table committed_2030.csv (nuclear, UHV lines, pumped hydro) is not generated; each row cites
-its source.
+its source. The province outlines of the maps are built by ``tools/build_province_shapes.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -40,14 +37,6 @@ TECHNOLOGIES = ("onwind", "offwind", "solar-utility", "battery storage", "batter
 COAL_LIFETIME_YR = 40
 #: Assumption: construction without a start year in the tracker comes online in 2026.
 CONSTRUCTION_DEFAULT_YEAR = 2026
-#: Natural Earth admin-1 ``iso_3166_2`` -> province code of the model.
-ISO_TO_CODE = {
-    "CN-BJ": "BJ", "CN-TJ": "TJ", "CN-HE": "HE", "CN-SX": "SX", "CN-NM": "NM", "CN-LN": "LN", "CN-JL": "JL",
-    "CN-HL": "HL", "CN-SH": "SH", "CN-JS": "JS", "CN-ZJ": "ZJ", "CN-AH": "AH", "CN-FJ": "FJ", "CN-JX": "JX",
-    "CN-SD": "SD", "CN-HA": "HA", "CN-HB": "HB", "CN-HN": "HN", "CN-GD": "GD", "CN-GX": "GX", "CN-HI": "HI",
-    "CN-CQ": "CQ", "CN-SC": "SC", "CN-GZ": "GZ", "CN-YN": "YN", "CN-XZ": "XZ", "CN-SN": "SN", "CN-GS": "GS",
-    "CN-QH": "QH", "CN-NX": "NX", "CN-XJ": "XJ",
-}
 
 
 def _code(name: str, table: dict) -> str:
@@ -98,25 +87,10 @@ def coal_changes(src: Path, codes: dict) -> pd.DataFrame:
             .round({"capacity_mw": 1}))
 
 
-def province_shapes(path: Path, tolerance_deg: float = 0.05) -> dict:
-    import geopandas as gpd
-
-    gdf = gpd.read_file(path)
-    gdf = gdf[gdf["iso_3166_2"].isin(ISO_TO_CODE)].copy()
-    gdf["province"] = gdf["iso_3166_2"].map(ISO_TO_CODE)
-    gdf = gdf.dissolve(by="province", as_index=False)[["province", "geometry"]]
-    gdf["geometry"] = gdf.geometry.simplify(tolerance_deg, preserve_topology=True)
-    features = [{"type": "Feature", "properties": {"province": r.province},
-                 "geometry": json.loads(gpd.GeoSeries([r.geometry]).to_json())["features"][0]["geometry"]}
-                for r in gdf.itertuples()]
-    return {"type": "FeatureCollection", "features": features}
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", type=Path, required=True)
     ap.add_argument("--costs", type=Path, required=True)
-    ap.add_argument("--natural-earth", type=Path)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     out = args.out
@@ -131,9 +105,6 @@ def main() -> None:
     phs = pd.DataFrame({"province": phs["Region"].map(lambda p: _code(p, codes)),
                         "phs_additions_2021_2025_mw": phs["2025"].round(1)})
     phs.sort_values("province").to_csv(out / "phs_pipeline_mw.csv", index=False)
-    if args.natural_earth:
-        shapes = province_shapes(args.natural_earth)
-        (out / "provinces.geojson").write_text(json.dumps(shapes, separators=(",", ":")))
 
 
 if __name__ == "__main__":

@@ -90,6 +90,32 @@ def test_run_folder_contents(run):
     assert not any(p.name.startswith(".") for p in runs.iterdir())  # no temporary folder left
 
 
+def _plotly_figures(html: str) -> list[tuple[list, dict]]:
+    """(data, layout) of every ``Plotly.newPlot("id", data, layout, ...)`` call in a report."""
+    dec, out, at = json.JSONDecoder(), [], 0
+    while (at := html.find("Plotly.newPlot(", at)) >= 0:
+        at = html.index(",", at) + 1
+        data, end = dec.raw_decode(html, at + len(html[at:]) - len(html[at:].lstrip()))
+        at = end + 1
+        layout, end = dec.raw_decode(html, at + len(html[at:]) - len(html[at:].lstrip()))
+        out.append((data, layout))
+    return out
+
+
+def test_report_map_is_drawn_on_the_province_outlines(run):
+    runs, s = run
+    figs = _plotly_figures((runs / "t1" / "report.html").read_text(encoding="utf-8"))
+    maps = [(d, lay) for d, lay in figs if any(t.get("name") == "province outlines" for t in d)]
+    assert len(maps) == 1
+    data, layout = maps[0]
+    assert all(t["type"] == "scatter" for t in data) and "geo" not in layout  # no CDN base map
+    outline = data[0]
+    assert outline["name"] == "province outlines" and sum(v is None for v in outline["x"]) >= 31
+    sites = data[1]
+    built = s["scenarios"]["co-optimised"]["dc_capacity_by_site_mw"]
+    assert len(sites["text"]) == 14 and all(f"{k}: {v:,.0f} MW" in sites["text"] for k, v in built.items())
+
+
 def test_runs_list_and_compare(run, capsys):
     runs, _ = run
     with pytest.raises(SystemExit) as exc:

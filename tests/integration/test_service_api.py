@@ -208,3 +208,6 @@ def test_dashboard_page_and_bundled_plotly(client):
     assert js.status_code == 200 and len(js.content) > 1_000_000
     assert client.get("/static/dashboard.js").status_code == 200
     assert client.get("/static/../settings.py").status_code == 404
+    shapes = client.get("/static/provinces.geojson")
+    assert shapes.status_code == 200 and shapes.headers["content-type"].startswith("application/geo+json")
+    assert len(shapes.json()["features"]) == 31 and "provinces.geojson" in client.get("/static/dashboard.js").text

@@ -89,8 +89,12 @@ def test_dashboard_click_through_a_run(browser, tmp_path):
         assert _js(browser, "return document.getElementById('chart-comparison').data[0].x") == \
             ["status-quo", "west-static", "co-optimised"]
 
-        # map: every site with its built capacity (co-optimised), sized by it
-        map_trace = _js(browser, "const d = document.getElementById('chart-map').data[0];"
+        # map: the province outlines under every site with its built capacity (co-optimised), sized by it
+        outline = _js(browser, "const d = document.getElementById('chart-map').data[0];"
+                               "return {name: d.name, n: d.x.length, gaps: d.x.filter(v => v === null).length};")
+        assert outline["name"] == "province outlines" and outline["gaps"] >= 31 and outline["n"] > 1000
+        map_trace = _js(browser, "const d = document.getElementById('chart-map').data"
+                                 ".find(t => t.name === 'sites');"
                                  "return {text: d.text, color: d.marker.color, lat: d.y};")
         caps = dict(zip(map_trace["text"], map_trace["color"]))
         for site, mw in DASHBOARD_SCENARIOS["co-optimised"]["dc_capacity_by_site_mw"].items():

@@ -109,8 +109,11 @@ def test_real_run_on_the_dashboard(finished_run):
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "tr.run-row"), 20)[0].click()
         wait_for(lambda: driver.execute_script(
             "return (document.getElementById('chart-ai-load').data || []).length") > 0, 30)
-        n_sites = driver.execute_script("return document.getElementById('chart-map').data[0].x.length")
+        n_sites = driver.execute_script("return document.getElementById('chart-map').data"
+                                        ".find(t => t.name === 'sites').x.length")
         assert n_sites >= 10
+        assert driver.execute_script("return document.getElementById('chart-map').data[0].name") == \
+            "province outlines"
         shot = Path(os.environ.get("COMPUTEGRID_DASHBOARD_SCREENSHOT", tmp / "dashboard.png"))
         shot.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(shot))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from computegrid.io.atomic import atomic_write
+from computegrid.report.province_map import draw_provinces
 
 #: Published expectations for 2030 [GW], each with its source (secondary where marked).
 EXPECTATIONS_2030_GW = {
@@ -43,6 +44,7 @@ def _map_png(n) -> bytes:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(10, 8))
+    draw_provinces(ax)
     xy = n.buses[["x", "y"]].astype(float)
     styles = (("existing", "#7f8c8d"), ("committed", "#2980b9"), ("new", "#c0392b"))
     kind = pd.Series("existing", index=n.links.index)
@@ -60,7 +62,6 @@ def _map_png(n) -> bytes:
         ax.annotate(code, (r.x, r.y), xytext=(3, 3), textcoords="offset points", fontsize=7)
     ax.set_xlabel("longitude [deg]")
     ax.set_ylabel("latitude [deg]")
-    ax.set_aspect(1.2)
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title(f"{n.name}: corridors (width ~ capacity, max {cap_max / 1e3:.0f} GW)")
     buf = io.BytesIO()

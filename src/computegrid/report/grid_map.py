@@ -1,4 +1,5 @@
-"""PNG map of the grid model: buses, corridors (width by capacity) and candidate data-centre sites."""
+"""PNG map of the grid model: province outlines, buses, corridors (width by capacity) and candidate
+data-centre sites."""
 
 from __future__ import annotations
 
@@ -7,10 +8,37 @@ from pathlib import Path
 import pandas as pd
 
 from computegrid.io.atomic import atomic_write
+from computegrid.report.province_map import OUTLINE_CREDIT, draw_provinces
+
 
 def write_grid_map(buses: pd.DataFrame, corridors: pd.DataFrame, sites: pd.DataFrame, path: str | Path,
                    title: str = "China grid model") -> Path:
-    """Draw the map and write it atomically (temporary file, then rename).
+    """Draw the map (:func:`grid_map_figure`) and write it atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    buses, corridors, sites, title
+        As for :func:`grid_map_figure`.
+    path : str or Path
+        Output PNG.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    fig = grid_map_figure(buses, corridors, sites, title)
+    import matplotlib.pyplot as plt
+
+    try:
+        return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight"))
+    finally:
+        plt.close(fig)
+
+
+def grid_map_figure(buses: pd.DataFrame, corridors: pd.DataFrame, sites: pd.DataFrame,
+                    title: str = "China grid model"):
+    """The map as a matplotlib figure: province outlines, corridors, buses, sites.
 
     Parameters
     ----------
@@ -21,21 +49,21 @@ def write_grid_map(buses: pd.DataFrame, corridors: pd.DataFrame, sites: pd.DataF
         ``bus0``, ``bus1``, ``capacity_mw`` [MW].
     sites : pandas.DataFrame
         ``latitude_deg``, ``longitude_deg``, ``kind``, ``side``.
-    path : str or Path
-        Output PNG.
+    title : str
+        Title; the corridor scale is appended.
 
     Returns
     -------
-    Path
-        The written file.
+    matplotlib.figure.Figure
+        The caller closes it.
     """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    path = Path(path)
     fig, ax = plt.subplots(figsize=(10, 8))
+    draw_provinces(ax)
     cap_max = float(corridors["capacity_mw"].max()) if len(corridors) else 1.0
     for _, c in corridors.iterrows():
         b0, b1 = buses.loc[c["bus0"]], buses.loc[c["bus1"]]
@@ -59,10 +87,8 @@ def write_grid_map(buses: pd.DataFrame, corridors: pd.DataFrame, sites: pd.DataF
     ax.set_xlabel("longitude [deg]")
     ax.set_ylabel("latitude [deg]")
     ax.set_title(title + "  (corridor width ~ capacity, max %.0f GW)" % (cap_max / 1e3))
-    ax.set_aspect(1.2)
     ax.legend(loc="lower left", fontsize=8)
     ax.grid(alpha=0.2)
-    try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight"))
-    finally:
-        plt.close(fig)
+    ax.text(0.99, 0.01, OUTLINE_CREDIT, transform=ax.transAxes, ha="right", va="bottom", fontsize=6,
+            color="#7f8c8d")
+    return fig

@@ -1,8 +1,8 @@
 """Report of ``computegrid headroom``: bar chart and map (matplotlib PNG) and ``headroom.html``.
 
 Rendering only: the figures come in a :class:`computegrid.services.outlook.headroom.HeadroomResult`, the map's
-coordinates and corridors as frames. The map draws each province at the seat of its government, in the
-style of ``report/grid_map.py``: no province outlines are bundled with the package yet.
+coordinates and corridors as frames. The map fills each province's outline (bundled Natural Earth shapes,
+``report/province_map.py``) by headroom / peak and marks its headroom at the seat of its government.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from computegrid.io.atomic import atomic_write
+from computegrid.report.province_map import OUTLINE_CREDIT, draw_provinces
 
 _LIMIT_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
 BAR_PNG = "headroom_bars.png"
@@ -68,7 +69,12 @@ def write_bar_chart(result, path: str | Path) -> Path:
 
 def write_map(result, buses: pd.DataFrame, corridors: pd.DataFrame, path: str | Path,
               limit_index: int = 1) -> Path:
-    """Provinces at their seats, marker area ~ headroom at one limit, colour = headroom / peak.
+    """Write the headroom map (:func:`map_figure`) as a PNG. Parameters as there; ``path`` is the file."""
+    return _save(map_figure(result, buses, corridors, limit_index), Path(path))
+
+
+def map_figure(result, buses: pd.DataFrame, corridors: pd.DataFrame, limit_index: int = 1):
+    """Provinces filled by headroom / peak at one limit; marker area ~ headroom at the seat; corridors.
 
     Parameters
     ----------
@@ -78,6 +84,11 @@ def write_map(result, buses: pd.DataFrame, corridors: pd.DataFrame, path: str | 
         ``bus0``, ``bus1``, ``capacity_mw`` (drawn as in ``report/grid_map.py``). [MW]
     limit_index : int, default 1
         Which limit to draw (the second, 0.5 % by default, the paper's headline case).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The caller saves and closes it.
     """
     plt = _pyplot()
     i = min(limit_index, len(result.limits_pct) - 1)
@@ -86,27 +97,34 @@ def write_map(result, buses: pd.DataFrame, corridors: pd.DataFrame, path: str | 
     df = pd.DataFrame(rows, columns=["province", "headroom_mw", "peak_mw"]).set_index("province")
     pos = buses.loc[df.index]
     fig, ax = plt.subplots(figsize=(10, 8))
+    share = df["headroom_mw"] / df["peak_mw"]
+    filled = draw_provinces(ax, share, cmap="viridis", vmin=0.0)
     cap_max = float(corridors["capacity_mw"].max()) if len(corridors) else 1.0
     for _, c in corridors.iterrows():
         if c["bus0"] in buses.index and c["bus1"] in buses.index:
             b0, b1 = buses.loc[c["bus0"]], buses.loc[c["bus1"]]
             ax.plot([b0["longitude_deg"], b1["longitude_deg"]], [b0["latitude_deg"], b1["latitude_deg"]],
-                    color="#bdc3c7", lw=0.5 + 4.0 * c["capacity_mw"] / cap_max, zorder=1)
-    share = df["headroom_mw"] / df["peak_mw"]
-    size = 15.0 + df["headroom_mw"] / max(float(df["headroom_mw"].max()), 1.0) * 900.0
-    sc = ax.scatter(pos["longitude_deg"], pos["latitude_deg"], s=size, c=share, cmap="viridis",
-                    edgecolor="k", linewidth=0.5, zorder=2)
+                    color="#bdc3c7", alpha=0.8, lw=0.5 + 4.0 * c["capacity_mw"] / cap_max, zorder=1)
+    size = 15.0 + df["headroom_mw"] / max(float(df["headroom_mw"].max()), 1.0) * 600.0
+    ax.scatter(pos["longitude_deg"], pos["latitude_deg"], s=size, facecolor="none", edgecolor="#c0392b",
+               linewidth=1.0, zorder=2)
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.0, foreground="white")]
     for code, r in df.iterrows():
         ax.annotate(f"{code} {r['headroom_mw'] / 1e3:.1f}", (pos.at[code, "longitude_deg"],
-                    pos.at[code, "latitude_deg"]), xytext=(4, 4), textcoords="offset points", fontsize=7)
-    fig.colorbar(sc, ax=ax, shrink=0.7, label="headroom / provincial peak [-]")
+                    pos.at[code, "latitude_deg"]), xytext=(4, 4), textcoords="offset points", fontsize=7,
+                    path_effects=halo)
+    if filled is not None:
+        fig.colorbar(filled, ax=ax, shrink=0.7, label="headroom / provincial peak [-]")
     ax.set_xlabel("longitude [deg]")
     ax.set_ylabel("latitude [deg]")
     ax.set_title(f"Headroom at {result.limits_pct[i]:g} % curtailment [GW], {result.method} method "
-                 f"(marker area ~ GW; provinces at their seats, no outlines; lines: corridors)", fontsize=9)
-    ax.set_aspect(1.2)
+                 f"(fill: headroom / peak; circle area ~ GW at the provincial seat; lines: corridors)", fontsize=9)
     ax.grid(alpha=0.2)
-    return _save(fig, Path(path))
+    ax.text(0.99, 0.01, OUTLINE_CREDIT, transform=ax.transAxes, ha="right", va="bottom", fontsize=6,
+            color="#7f8c8d")
+    return fig
 
 
 def _table_html(result) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from computegrid.grid.carriers import CARRIER_COLOURS
+from computegrid.report.province_map import OUTLINE_CREDIT, draw_provinces, outline_trace, plotly_map_axes
 
 SCENARIO_COLOURS = {"status-quo": "#7f8c8d", "west-static": "#2980b9", "grid-responsive": "#8e44ad",
                     "co-optimised": "#27ae60"}
@@ -95,6 +96,7 @@ def _capacity_map_png(plt, path: Path, result, inputs) -> None:
     """Data-centre IT capacity built per site, co-optimised plan, on longitude/latitude."""
     scen = result.summary["scenarios"]
     fig, ax = plt.subplots(figsize=(7.5, 6))
+    draw_provinces(ax)
     caps = pd.Series(scen["co-optimised"]["dc_capacity_by_site_mw"]).reindex(inputs.sites.index).fillna(0.0)
     ax.scatter(inputs.sites.longitude_deg, inputs.sites.latitude_deg, s=8, c="k")
     ax.scatter(inputs.sites.longitude_deg, inputs.sites.latitude_deg, s=np.sqrt(caps.to_numpy()) * 6,
@@ -104,6 +106,8 @@ def _capacity_map_png(plt, path: Path, result, inputs) -> None:
     ax.set_xlabel("longitude [deg]")
     ax.set_ylabel("latitude [deg]")
     ax.set_title("Data-centre IT capacity built, co-optimised (red: western clusters)")
+    ax.text(0.99, 0.01, OUTLINE_CREDIT, transform=ax.transAxes, ha="right", va="bottom", fontsize=6,
+            color="#7f8c8d")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -180,13 +184,13 @@ def write_html(folder: Path, result, inputs, pngs: list[str], figures) -> None:
     fig.update_layout(title="AI facility load by site and hour, co-optimised plan [GW]", height=420)
     figs.append(fig)
     caps = pd.Series(scen["co-optimised"]["dc_capacity_by_site_mw"]).reindex(inputs.sites.index).fillna(0.0)
-    fig = go.Figure(go.Scattergeo(
-        lon=inputs.sites.longitude_deg, lat=inputs.sites.latitude_deg, text=[f"{s}: {caps[s]:,.0f} MW" for s in caps.index],
-        mode="markers+text", textposition="top center",
+    fig = go.Figure([outline_trace(), go.Scatter(
+        x=inputs.sites.longitude_deg, y=inputs.sites.latitude_deg, text=[f"{s}: {caps[s]:,.0f} MW" for s in caps.index],
+        mode="markers+text", textposition="top center", textfont={"size": 9}, showlegend=False,
         marker={"size": 4 + np.sqrt(caps.to_numpy()) / 3, "color": ["#c0392b" if s == "west" else "#2471a3"
-                                                                       for s in inputs.sites.side]}))
-    fig.update_geos(lataxis_range=[17, 54], lonaxis_range=[73, 135], showcountries=True)
-    fig.update_layout(title="Data-centre IT capacity built, co-optimised [MW]", height=520)
+                                                                       for s in inputs.sites.side]})])
+    fig.update_layout(**plotly_map_axes())
+    fig.update_layout(title=f"Data-centre IT capacity built, co-optimised [MW] ({OUTLINE_CREDIT})", height=560)
     figs.append(fig)
     parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
     explain = "".join(f"<li>{html.escape(t)}</li>" for t in summary["explain"]["text"])

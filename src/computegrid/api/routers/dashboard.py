@@ -1,7 +1,8 @@
 """The web dashboard: a static page (HTML/JS) and the bundled plotly.js, no CDN.
 
 The page itself holds no data; it asks the API (with the key the user types in) for runs,
-sites and results.
+sites and results, and reads the bundled province outlines (``/static/provinces.geojson``, Natural Earth,
+public domain) for its map.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def _plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def _province_shapes() -> Path:
+    from computegrid.datasets.geo import province_shapes_file
+
+    return Path(str(province_shapes_file()))
+
+
 def _static_limit(request: Request) -> None:
     """Per-address limit on the page and its files (plotly.min.js alone is 4.8 MB)."""
     open_rate_limit(request, request.app.state.settings.static_rate_limit_per_s, "static")
@@ -49,6 +56,11 @@ def build_router() -> APIRouter:
         if not path.exists():
             raise HTTPException(404, "plotly.min.js not found in the plotly package")
         return FileResponse(path, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    @router.get("/static/provinces.geojson")
+    def province_shapes() -> FileResponse:
+        return FileResponse(_province_shapes(), media_type="application/geo+json",
                             headers={"Cache-Control": "public, max-age=86400"})
 
     @router.get("/static/{name}")

@@ -1,7 +1,8 @@
 // computegrid dashboard: talks to the API with the key typed in by the user (kept in this tab only).
 "use strict";
 
-const state = { key: sessionStorage.getItem("computegrid-key") || "", selected: null, sites: null };
+const state = { key: sessionStorage.getItem("computegrid-key") || "", selected: null, sites: null,
+                outlines: null };
 
 function headers() { return state.key ? { "X-API-Key": state.key } : {}; }
 
@@ -68,6 +69,26 @@ async function loadSites() {
   return state.sites;
 }
 
+// Province outlines (Natural Earth admin-1, public domain, bundled with the package) as one line with
+// null between rings, for a plotly trace on longitude/latitude axes.
+async function loadOutlines() {
+  if (state.outlines) return state.outlines;
+  const x = [], y = [];
+  try {
+    const res = await fetch("/static/provinces.geojson");
+    const doc = await res.json();
+    for (const f of doc.features) {
+      const polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      for (const ring of polys.flat()) {
+        for (const [lon, lat] of ring) { x.push(lon); y.push(lat); }
+        x.push(null); y.push(null);
+      }
+    }
+  } catch (e) { /* the map still shows the sites */ }
+  state.outlines = { x, y };
+  return state.outlines;
+}
+
 async function selectRun(runId) {
   state.selected = runId;
   document.querySelectorAll("tr.run-row").forEach(r => r.classList.toggle("selected", r.dataset.runId === runId));
@@ -100,7 +121,7 @@ async function selectRun(runId) {
   if (run.status !== "succeeded" || !run.summary) return;
   drawComparison(run.summary, run.figures);
   drawCurtailment(run.summary);
-  drawMap(run.summary, await loadSites());
+  await drawMap(run.summary, await loadSites());
   drawAiLoad(run.id);
 }
 
@@ -147,27 +168,36 @@ function drawCurtailment(summary) {
   { displayModeBar: false, responsive: true });
 }
 
-function drawMap(summary, sites) {
+async function drawMap(summary, sites) {
   const sc = summary.scenarios || {};
   const best = sc["co-optimised"] || Object.values(sc)[0] || {};
   const cap = best.dc_capacity_by_site_mw || {};
   const known = sites.filter(s => s.latitude_deg !== undefined);
   const caps = known.map(s => cap[s.site] || 0);
   const maxCap = Math.max(1, ...caps);
-  // A schematic map on longitude/latitude axes: plotly's geo base maps are fetched from a CDN,
-  // which the service does not use (no internet); the axes keep the true positions.
-  const lats = known.map(s => s.latitude_deg);
-  const midLat = lats.length ? (Math.min(...lats) + Math.max(...lats)) / 2 : 35;
+  // Longitude/latitude axes with the bundled province outlines: plotly's geo base maps are fetched
+  // from a CDN, which the service does not use (no internet); the axes keep the true positions.
+  const outlines = await loadOutlines();
+  const midLat = (17 + 54) / 2;
   Plotly.newPlot("chart-map", [{
-    type: "scatter", mode: "markers+text", x: known.map(s => s.longitude_deg), y: lats,
+    type: "scatter", mode: "lines", name: "province outlines", x: outlines.x, y: outlines.y,
+    fill: "toself", fillcolor: "#f2f3f4", line: { color: "#7f8c8d", width: 0.7 }, hoverinfo: "skip",
+    showlegend: false,
+  }, {
+    type: "scatter", mode: "markers+text", name: "sites", x: known.map(s => s.longitude_deg),
+    y: known.map(s => s.latitude_deg), showlegend: false,
     text: known.map(s => s.site), textposition: "top center", textfont: { size: 9 },
     hovertext: known.map((s, i) => `${s.name}: ${fmt(caps[i])} MW (${s.side})`), hoverinfo: "text",
     marker: { size: caps.map(c => 6 + 34 * Math.sqrt(c / maxCap)), color: caps, colorscale: "Viridis",
               colorbar: { title: { text: "MW" } }, line: { width: 0.5, color: "#333" }, opacity: 0.85 },
-  }], { xaxis: { title: { text: "longitude [deg E]" }, range: [73, 135] },
-        yaxis: { title: { text: "latitude [deg N]" }, range: [17, 54],
+  }], { xaxis: { title: { text: "longitude [deg E]" }, range: [72.5, 135.5], showgrid: false },
+        yaxis: { title: { text: "latitude [deg N]" }, range: [17, 54], showgrid: false,
                  scaleanchor: "x", scaleratio: 1 / Math.cos(midLat * Math.PI / 180) },
-        margin: { t: 10, b: 40, l: 50, r: 10 } }, { displayModeBar: false, responsive: true });
+        plot_bgcolor: "white", margin: { t: 10, b: 40, l: 50, r: 10 },
+        annotations: [{ text: "province outlines: Natural Earth (public domain)", xref: "paper", yref: "paper",
+                        x: 1, y: 0, xanchor: "right", yanchor: "bottom", showarrow: false,
+                        font: { size: 9, color: "#7f8c8d" } }] },
+  { displayModeBar: false, responsive: true });
 }
 
 async function drawAiLoad(runId) {
