@@ -5,9 +5,10 @@ range. Sources, in order of precedence: a co-planning run folder (``run_dir``), 
 (``signals_file``: tidy, Electricity Maps or WattTime shape, see
 :mod:`computegrid.io.signals`), else the default: a base-year dispatch of the grid model
 (:func:`computegrid.grid.signals.province_signals`, 3-hourly, base year
-:data:`DEFAULT_GRID_YEAR`, the validated network of ``grid validate``), solved once and cached as Parquet under the user cache directory
-(``$COMPUTEGRID_CACHE_DIR``, else ``$XDG_CACHE_HOME/computegrid``, else ``~/.cache/computegrid``). The first solve takes
-minutes; later calls read the cache.
+:data:`DEFAULT_GRID_YEAR`, the validated network of ``grid validate``), solved once and cached
+as Parquet under the user cache directory (``$COMPUTEGRID_CACHE_DIR``, else
+``$XDG_CACHE_HOME/computegrid``, else ``~/.cache/computegrid``). The first solve takes minutes
+(the 2024 base year at 3h: about 10 minutes on two loaded cores); later calls read the cache.
 """
 
 from __future__ import annotations
