@@ -1,6 +1,6 @@
 """Build the default grid signals (timed) and validate the marginal emission factors by re-solves.
 
-1. The default signals: base-year dispatch at ``--resolution`` (3h), as
+1. The default signals: the validated base-year dispatch at ``--resolution`` (3h), as
    ``computegrid.grid.signals.province_signals`` does it; wall and CPU time, peak memory; the
    frame is written to the user cache (``services.signals.grid_cache_path``) unless
    ``--no-cache``.
@@ -30,15 +30,13 @@ def build_signals(year: int, resolution: str, cache: bool):
     """Build and solve the base-year network, read the signals out; print and return timings."""
     from computegrid.datasets.grid import TIME_ZONE
     from computegrid.grid.marginal_emissions import marginal_emission_factors
-    from computegrid.grid.network import build_network
+    from computegrid.grid.base_year import solve_base_year
     from computegrid.grid.signals import signals_from_network
-    from computegrid.grid.solve import solve_network
     from computegrid.io.atomic import atomic_write
     from computegrid.services.signals.grid_signals import grid_cache_path
 
     t0, c0 = time.perf_counter(), time.process_time()
-    n = build_network(year=year, resolution=resolution)
-    solve_network(n, threads=2)
+    n, _ = solve_base_year(year, resolution, threads=2)
     t_solve = time.perf_counter() - t0
     frame = signals_from_network(n, TIME_ZONE)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0

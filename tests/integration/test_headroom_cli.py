@@ -36,7 +36,7 @@ def test_china_default_json_fields(capsys):
     code, out, err = run(capsys, "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["limits_pct"] == [0.25, 0.5, 1.0, 5.0] and data["year"] == 2020
+    assert data["limits_pct"] == [0.25, 0.5, 1.0, 5.0] and data["year"] == 2024  # the base year
     provinces = [r for r in data["regions"] if r["kind"] == "province"]
     grids = [r["region"] for r in data["regions"] if r["kind"] == "regional-grid"]
     assert len(provinces) == 31

@@ -70,3 +70,25 @@ def test_nothing_reaches_stdout():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
+
+
+def test_operating_rules_enter_the_lp():
+    """The rules of a base year (here a daily flat schedule on the link) constrain the headroom LP.
+
+    Bus B: gas 30 MW, load 0/20/0/20 MW, so B can export 30/10/30/10 MW. Without the rule A imports
+    20/10/20/10 and its spare is 70/30/70/30 MW: above 70 MW the new load loses (dL - 30) + (dL - 70) in
+    each pair of hours, rate (dL - 50) / dL, headroom 50 / (1 - f). With the flow constant over the day
+    the import is at most 10 MW: spare 60/30/60/30, rate (dL - 45) / dL, headroom 45 / (1 - f).
+    """
+    from computegrid.grid.operations import daily_flat_schedules
+
+    def net():
+        n = two_bus()
+        n.generators.loc["B gas", "p_nom"] = 30.0
+        n.add("Load", "B", bus="B", p_set=pd.Series([0.0, 20.0, 0.0, 20.0], index=n.snapshots))
+        return n
+
+    free = HeadroomModel(net()).solve("A", 0.4).headroom_mw
+    flat = HeadroomModel(net(), rules=daily_flat_schedules(["A-B"])).solve("A", 0.4).headroom_mw
+    assert free == pytest.approx(50 / 0.6, rel=1e-6)
+    assert flat == pytest.approx(45 / 0.6, rel=1e-6)

@@ -69,9 +69,12 @@ class HeadroomModel:
         servable without load shedding.
     threads : int, default 2
         HiGHS threads.
+    rules : callable, optional
+        The network's operating rules, ``rules(n, snapshots)`` adding constraints to its linopy model
+        (:func:`computegrid.grid.base_year.base_year_network`).
     """
 
-    def __init__(self, n, threads: int = 2) -> None:
+    def __init__(self, n, threads: int = 2, rules=None) -> None:
         start = time.perf_counter()
         buses = list(n.buses.index)
         names = [f"{b} {NEW_LOAD_CARRIER}" for b in buses]
@@ -83,6 +86,8 @@ class HeadroomModel:
         with quiet_stdout(True), warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             m = n.optimize.create_model(include_objective_constant=False)
+            if rules is not None:
+                rules(n, n.snapshots)
         limits_as_bounds(n)
         w = n.snapshot_weightings.generators.to_numpy(dtype=float)
         p = m.variables["Generator-p"].sel(name=names)
@@ -109,10 +114,20 @@ class HeadroomModel:
     @classmethod
     def for_year(cls, year: int, resolution: str, params: GridParameters = DEFAULT_PARAMETERS,
                  threads: int = 2) -> HeadroomModel:
-        """The model on China's network of ``year`` (base-year fleet) at ``resolution``, without load
-        shedding."""
+        """The model on China's network of ``year`` at ``resolution``, without load shedding.
+
+        A base year (2020, 2024) is its validated network with its operating rules
+        (:func:`computegrid.grid.base_year.base_year_network`; ``params`` is then that year's); any
+        other year is its demand on the 2020 fleet with ``params``."""
+        from computegrid.datasets.grid_base_year import BASE_YEARS
+        from computegrid.grid.base_year import base_year_network
+
         start = time.perf_counter()
-        model = cls(build_network(year, resolution, params=params, load_shedding=False), threads)
+        if int(year) in BASE_YEARS:
+            n, rules, _ = base_year_network(int(year), resolution, load_shedding=False)
+            model = cls(n, threads, rules)
+        else:
+            model = cls(build_network(year, resolution, params=params, load_shedding=False), threads)
         model.build_s = time.perf_counter() - start  # network build included
         return model
 

@@ -25,19 +25,24 @@ from computegrid.demand.headroom import (
 from computegrid.errors import InputError
 from computegrid.units import PERCENT_PER_FRAC
 
-#: Base year of the bundled grid data; the command's default ``--year``. Every function takes the year as
-#: a parameter, so a later base year (2024) only changes this default.
-BASE_YEAR = 2020
+#: Base year of the bundled grid data; the command's default ``--year``: 2024, whose demand is the official
+#: 2024 provincial consumption (:func:`computegrid.grid.inputs.base_year_demand_mw`) and whose grid method
+#: runs on the validated 2024 base-year network (:func:`computegrid.grid.base_year.base_year_network`).
+BASE_YEAR = 2024
 #: Methods of ``--method``.
 METHODS = ("peak", "grid")
 #: Default time resolution of the grid method (docs/headroom.md, "Grid method"): daily means. 124 solves
 #: take minutes at 24h on two shared cores, against 40-250 s per solve at 3h; for Anhui the 3h answer was
 #: 1.2 % lower at 0.25 % and 0.1 % lower at 5 % (45,386 vs 45,954 MW; 56,072 vs 56,147 MW).
 GRID_RESOLUTION = "24h"
-#: Source line printed with results from the bundled data.
+#: Source line printed with results from the bundled data (the year's annual totals: :data:`ANNUAL_SOURCE`).
 CHINA_SOURCE = ("bundled hourly demand of the 31 provinces: the 2018 shape (NDRC data via pypsa-china-pik) "
-                "scaled to each province's annual demand of the year (pypsa-china-pik "
-                "Provincial_Load_2020_2060_MWh); one year of data, so each threshold is that year's peak")
+                "scaled to each province's annual demand of {annual}; one year of data, so each threshold is "
+                "that year's peak")
+#: Where each year's provincial annual demand comes from.
+ANNUAL_SOURCE = {"base": "2024 (NBS provincial consumption scaled to NEA's national 9,852.1 TWh; "
+                         "demand_annual_2024_mwh.csv)",
+                 "projection": "the year (pypsa-china-pik Provincial_Load_2020_2060_MWh)"}
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,24 @@ def china_load_mw(year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     provinces, grids : pandas.DataFrame
         ``timestamp x province`` and ``timestamp x regional grid``. [MW]
     """
-    from computegrid.datasets.grid import DEMAND_YEARS, load_hourly_demand_mw
+    from computegrid.datasets.grid import DEMAND_YEARS
+    from computegrid.datasets.grid_base_year import BASE_YEARS
     from computegrid.datasets.regional_grids import REGIONAL_GRIDS, load_regional_grids
+    from computegrid.grid.inputs import base_year_demand_mw
 
     if not DEMAND_YEARS[0] <= int(year) <= DEMAND_YEARS[-1]:
         raise InputError("--year", year, f"a year from {DEMAND_YEARS[0]} to {DEMAND_YEARS[-1]}")
-    provinces = load_hourly_demand_mw(int(year))
+    # a base year's own demand (the grid method's network has the same): 2024 is the official provincial
+    # consumption, not the projection
+    provinces = base_year_demand_mw(int(year), base_year=int(year) if int(year) in BASE_YEARS else 2020)
     grid_of = load_regional_grids().reindex(provinces.columns)
     grids = provinces.T.groupby(grid_of).sum().T[list(REGIONAL_GRIDS)]
     return provinces, grids
+
+
+def china_source(year: int) -> str:
+    """The source line of results on the bundled demand of ``year``."""
+    return CHINA_SOURCE.format(annual=ANNUAL_SOURCE["base" if int(year) == 2024 else "projection"])
 
 
 def peak_headroom(load_mw: pd.DataFrame, limits_pct) -> list[RegionHeadroom]:
@@ -182,7 +196,7 @@ def _china(year: int, limits: list, method: str, resolution: str, start: float) 
         notes = ["regional grids are the sums of their provinces' hourly load, treated as one balancing "
                  "area each; total_headroom_mw sums the 31 provinces"]
         return HeadroomResult("peak", year, limits, rows, kinds, _total(prov_rows, len(limits)),
-                              CHINA_SOURCE, notes, time.perf_counter() - start,
+                              china_source(year), notes, time.perf_counter() - start,
                               {"regional_grid_sum_of_provinces_mw": _grid_sums(prov_rows, len(limits))})
     rows, extra = _grid_rows(year, resolution, provinces, limits, prov_rows)
     notes = ["grid method: each province alone gets the new load (the others none); the total is the sum "
@@ -191,7 +205,7 @@ def _china(year: int, limits: list, method: str, resolution: str, start: float) 
              "optimal solution among several; every MW of the fleet counts as available (no outages, "
              "no reserves): an upper bound"]
     return HeadroomResult("grid", year, limits, rows, ["province"] * len(rows), _total(rows, len(limits)),
-                          CHINA_SOURCE, notes, time.perf_counter() - start, extra)
+                          china_source(year), notes, time.perf_counter() - start, extra)
 
 
 def _grid_sums(prov_rows, n_limits: int) -> dict:

@@ -1,0 +1,82 @@
+"""The base-year dispatch as validated: one path for ``grid validate``, the scheduler's default signals and
+the grid method of ``headroom``.
+
+A base year (2020 or 2024, :data:`computegrid.datasets.grid_base_year.BASE_YEARS`) is the network of
+:func:`computegrid.grid.network.build_network` with ``year = base_year`` (that year's fleet, corridors and
+demand) and :func:`computegrid.grid.parameters.base_year_parameters`, plus that year's operating rules:
+in 2024 the north-western UHV DC corridors run on daily flat schedules
+(:func:`computegrid.grid.operations.daily_flat_schedules`), as validated against the official 2024
+curtailment rates (docs/grid-model.md). Whoever needs the base year builds it here, so the three uses
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict
+
+from computegrid.datasets.grid_base_year import check_base_year
+from computegrid.grid.parameters import GridParameters, base_year_parameters
+
+
+def operating_rules(params: GridParameters) -> Callable | None:
+    """The ``extra_functionality`` of a base year's operating rules (None: no rule)."""
+    from computegrid.grid.operations import daily_flat_schedules
+
+    scheduled = params.daily_scheduled_corridors
+    return daily_flat_schedules(scheduled) if scheduled else None
+
+
+def base_year_network(year: int, resolution: str = "3h", *, fleet=None, load_shedding: bool = True):
+    """The validated base-year network and its operating rules, not solved.
+
+    Parameters
+    ----------
+    year : {2020, 2024}
+        Base year (fleet, corridors, demand and parameters of that year).
+    resolution : str
+        Time resolution (``"1h"``, ``"<N>h"``, ``"rep<K>"``).
+    fleet : DataFrame, optional
+        A fleet replacing the bundled one (:func:`computegrid.io.fleet_file.read_user_fleet`).
+    load_shedding : bool, default True
+        Add ``load-shedding`` generators at the value of lost load.
+
+    Returns
+    -------
+    n : pypsa.Network
+    rules : callable or None
+        Pass as ``extra_functionality`` to :func:`computegrid.grid.solve.solve_network` (or call
+        ``rules(n, n.snapshots)`` after creating the model yourself).
+    params : GridParameters
+        The base year's parameters.
+    """
+    from computegrid.grid.network import build_network
+
+    year = check_base_year(year, "year")
+    params = base_year_parameters(year)
+    n = build_network(year, resolution, base_year=year, fleet=fleet, params=params,
+                      load_shedding=load_shedding)
+    return n, operating_rules(params), params
+
+
+def solve_base_year(year: int, resolution: str = "3h", *, fleet=None, threads: int | None = 2):
+    """Build and solve the base-year dispatch (:func:`base_year_network`).
+
+    Returns
+    -------
+    n : pypsa.Network
+        Solved, its linopy model and HiGHS object attached (for the marginal emission factors).
+    solved : computegrid.grid.solve.SolveResult
+    """
+    from computegrid.grid.solve import solve_network
+
+    n, rules, _ = base_year_network(year, resolution, fleet=fleet)
+    return n, solve_network(n, extra_functionality=rules, threads=threads)
+
+
+def parameters_key(year: int) -> str:
+    """Ten hex digits identifying a base year's parameters (part of cache names, so that a cache made
+    with other parameters is never read)."""
+    p = base_year_parameters(check_base_year(year, "year"))
+    return hashlib.sha1(str(sorted(asdict(p).items())).encode()).hexdigest()[:10]
