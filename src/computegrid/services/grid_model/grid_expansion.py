@@ -23,11 +23,12 @@ from computegrid.io.atomic import atomic_write
 from computegrid.services.signals.grid_signals import cache_dir
 from computegrid.units import MW_PER_GW, MWH_PER_TWH
 
-#: Fleet year of the base network the expansion starts from (the 2020 model until the 2024 base year lands).
-BASE_YEAR = 2020
+#: Fleet year of the base network the expansion starts from: the end-2024 fleet (official national totals,
+#: datasets/grid_base_year.py) with the corridors in operation at end-2024.
+BASE_YEAR = 2024
 DEFAULT_RESOLUTION = "rep12"
 #: Bumped whenever the expansion model changes, so that cached networks of an older model are not reused.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 
 def check_year(year: int) -> int:
@@ -40,13 +41,13 @@ def check_year(year: int) -> int:
 def base_network(resolution: str, year: int):
     """The base-year fleet the expansion starts from, with empty wind/solar/storage in every province.
 
-    Built for demand year ``year`` so that the 2020 network keeps its year-end wind and solar stock (for
-    demand year 2020 it counts only what ran all year) and caps must-run below that year's demand; the
-    expansion then rescales demand to its own projection.
+    Built for demand year ``year`` so that the base network counts the year-end wind and solar stock (in
+    its own year it counts the mean of the year, as additions came through the year) and caps must-run below
+    that year's demand; the expansion then rescales demand to its own projection.
     """
     from computegrid.grid.network import build_network
 
-    return build_network(year, resolution, empty_components=True)
+    return build_network(year, resolution, empty_components=True, base_year=BASE_YEAR)
 
 
 def expansion_cache_path(year: int, resolution: str = DEFAULT_RESOLUTION, params=None) -> Path:
@@ -104,7 +105,10 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
     start = time.perf_counter()
     if use_cache and path.is_file():
         return ExpansionRun(read_network(path), path, time.perf_counter() - start, True)
-    n = expand_network(base_network(resolution, year), year, base_year=BASE_YEAR, params=p)
+    from computegrid.grid.parameters import base_year_parameters
+
+    n = expand_network(base_network(resolution, year), year, base_year=BASE_YEAR, params=p,
+                       grid=base_year_parameters(BASE_YEAR))
     solve_expansion(n, p)
     fix_capacities(n)
     runtime = time.perf_counter() - start
@@ -116,19 +120,22 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
 
 
 def _capacity_gw(n) -> dict:
+    """Capacity by carrier: ``existing`` (the base fleet with the committed changes), ``new`` (built by the
+    optimiser, ``"... new"`` components) and ``total``; generators and storage units of one carrier (hydro:
+    run-of-river generators and reservoirs) are added up. [GW]"""
     from computegrid.grid.capacity_expansion import NEW
 
-    out = {}
+    rows = []
     for comp in (n.generators, n.storage_units):
         df = comp[comp.carrier != LOAD_SHEDDING_CARRIER]
-        if df.empty:
-            continue
-        new = (df.index.str.endswith(NEW) | (df.carrier == "battery")).to_numpy()
-        for carrier, grp in df.groupby("carrier"):
-            is_new = new[df.index.get_indexer(grp.index)]
-            out[carrier] = {"existing": float(grp.p_nom[~is_new].sum()) / MW_PER_GW,
-                            "new": float(grp.p_nom[is_new].sum()) / MW_PER_GW,
-                            "total": float(grp.p_nom.sum()) / MW_PER_GW}
+        rows.append(pd.DataFrame({"carrier": df.carrier, "p_nom": df.p_nom,
+                                  "new": df.index.str.endswith(NEW)}))
+    df = pd.concat(rows)
+    out = {}
+    for carrier, grp in df.groupby("carrier"):
+        new = float(grp.p_nom[grp["new"]].sum()) / MW_PER_GW
+        total = float(grp.p_nom.sum()) / MW_PER_GW
+        out[carrier] = {"existing": total - new, "new": new, "total": total}
     return out
 
 
