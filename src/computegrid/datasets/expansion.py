@@ -292,3 +292,30 @@ def battery_cost_china(discount_rate_frac: float = DISCOUNT_RATE_FRAC) -> Batter
 #: retail tariffs and self-consumption, not the wholesale least cost the expansion minimises, so it enters as a
 #: committed trajectory. Assumption: the 2023-2024 pace holds to 2030. [MW/yr]
 DISTRIBUTED_SOLAR_ADD_MW_PER_YR = (96_290.0 + 118_180.0) / 2.0
+
+
+#: New-type storage (batteries) in operation: end-2024 73.76 GW (NEA, 2025-01 press conference) and the target
+#: of "above 180 GW" by 2027 (NDRC/NEA, Special Action Plan for Large-scale New-type Storage 2025-2027,
+#: 发改能源〔2025〕1144号). [MW]
+BATTERY_END_2024_MW = 73_760.0
+BATTERY_2027_TARGET_MW = 180_000.0
+
+
+def battery_floor_mw(year: int) -> float:
+    """New-type storage floor of ``year``: linear from end-2024 to the 2027 target, then the target (no later
+    target published; assumption: no decline). 2025: 109.2 GW, 2027-2030: 180 GW. [MW]
+
+    CEC found the storage paired with renewables used 0.31 equivalent cycles a day in 2023 (17 % utilisation
+    [secondary]): batteries are built by mandate and target, not by arbitrage value, so the target enters
+    as a floor and the optimiser chooses where and of which duration.
+    """
+    frac = min(max((int(year) - 2024) / 3.0, 0.0), 1.0)
+    return BATTERY_END_2024_MW + frac * (BATTERY_2027_TARGET_MW - BATTERY_END_2024_MW)
+
+
+#: Largest annual wind addition to date: 79.82 GW in 2024 (NEA, 2025-01-21 [secondary, recalled]); 2020
+#: 71.67 GW, 2023 75.66 GW. [MW/yr]
+WIND_MAX_ANNUAL_ADDITION_MW = 79_820.0
+#: PyPSA-Eur's build-rate limit (``sector: limit_max_growth``): at most 1.3 times the largest historic annual
+#: addition per year. [-]
+MAX_GROWTH_FACTOR = 1.3

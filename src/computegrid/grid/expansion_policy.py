@@ -43,6 +43,11 @@ class ExpansionParameters:
         ``low``, ``central`` or ``high`` (:data:`computegrid.datasets.expansion.DEMAND_GROWTH_FRAC`).
     distributed_solar_add_mw_per_yr : float
         Distributed solar added each year after the base year (committed, not optimised). [MW/yr]
+    battery_min_mw : float or None
+        Minimum battery power in operation (existing + new); None: the target of the year,
+        :func:`computegrid.datasets.expansion.battery_floor_mw`. [MW]
+    wind_max_growth_mw_per_yr : float
+        Most new wind (onshore + offshore) per year after the base year; 0 or less: no limit. [MW/yr]
     """
 
     #: Issue 14 default; China's national ETS traded around 100 CNY/t in 2024 (Shanghai Environment and
@@ -63,6 +68,10 @@ class ExpansionParameters:
     demand_case: str = "central"
     #: :data:`computegrid.datasets.expansion.DISTRIBUTED_SOLAR_ADD_MW_PER_YR` (NEA 2023-2024 mean).
     distributed_solar_add_mw_per_yr: float = xds.DISTRIBUTED_SOLAR_ADD_MW_PER_YR
+    #: None: 180 GW from 2027 (NDRC/NEA 发改能源〔2025〕1144号), linear from end-2024's 73.76 GW before.
+    battery_min_mw: float | None = None
+    #: PyPSA-Eur's ``limit_max_growth``: 1.3 x the largest annual wind addition (79.82 GW in 2024, NEA).
+    wind_max_growth_mw_per_yr: float = xds.MAX_GROWTH_FACTOR * xds.WIND_MAX_ANNUAL_ADDITION_MW
 
 
 DEFAULT_EXPANSION = ExpansionParameters()
@@ -75,11 +84,36 @@ def wind_solar_min_mw(params: ExpansionParameters, year: int | None) -> float:
     return xds.wind_solar_floor_mw(year) if year is not None else 0.0
 
 
+def battery_min_mw(params: ExpansionParameters, year: int | None) -> float:
+    """The battery floor of a target year: the parameter, else the target (0 without a year). [MW]"""
+    if params.battery_min_mw is not None:
+        return float(params.battery_min_mw)
+    return xds.battery_floor_mw(year) if year is not None else 0.0
+
+
+def _capacity_limits(n: pypsa.Network, params: ExpansionParameters) -> None:
+    """Battery floor and wind build-rate limit over the extendable units (years from ``n.meta``)."""
+    m, meta = n.model, (getattr(n, "meta", None) or {})
+    year, base = meta.get("expansion_year"), meta.get("base_year")
+    su = n.storage_units
+    bat = su.carrier == "battery"
+    ext = list(su.index[bat & su.p_nom_extendable])
+    need = battery_min_mw(params, year) - float(su.loc[bat & ~su.p_nom_extendable, "p_nom"].sum())
+    if ext and need > 0:
+        m.add_constraints(m["StorageUnit-p_nom"].sel(name=ext).sum() >= need, name="policy-battery-min")
+    gens = n.generators
+    wind = list(gens.index[gens.carrier.isin(("onwind", "offwind")) & gens.p_nom_extendable])
+    if wind and params.wind_max_growth_mw_per_yr > 0 and year is not None and base is not None:
+        cap = params.wind_max_growth_mw_per_yr * max(int(year) - int(base), 0)
+        m.add_constraints(m["Generator-p_nom"].sel(name=wind).sum() <= cap, name="policy-wind-max-growth")
+
+
 def policy_constraints(params: ExpansionParameters = DEFAULT_EXPANSION):
-    """``extra_functionality`` adding the non-fossil share of generation and the wind + solar floor.
+    """``extra_functionality`` adding the non-fossil share of generation, the wind + solar floor, the battery
+    floor and the wind build-rate limit.
 
     Non-fossil generation counts nuclear, hydro (run-of-river generators and reservoir dispatch), wind and
-    solar; the floor's target year is ``n.meta["expansion_year"]`` (set by ``expand_network``).
+    solar; the target year of the floors is ``n.meta["expansion_year"]`` (set by ``expand_network``).
     """
 
     def extra_functionality(n: pypsa.Network, snapshots) -> None:
@@ -104,5 +138,6 @@ def policy_constraints(params: ExpansionParameters = DEFAULT_EXPANSION):
         if ext and floor > fixed:
             m.add_constraints(m["Generator-p_nom"].sel(name=ext).sum() >= floor - fixed,
                               name="policy-wind-solar-min")
+        _capacity_limits(n, params)
 
     return extra_functionality
