@@ -111,6 +111,16 @@ def apply_committed(n: pypsa.Network, base_year: int, year: int) -> dict[str, fl
             "coal_retired_mw": float(net.get("retire", pd.Series(0.0)).sum())}
 
 
+def scale_coal_minimum(n: pypsa.Network, scale: float) -> None:
+    """Multiply the minimum output (``p_min_pu``, static and time-varying) of every coal generator by
+    ``scale`` (in place): the coal fleet's flexibility in the target year."""
+    coal = n.generators.index[n.generators.carrier == "coal"]
+    n.generators.loc[coal, "p_min_pu"] *= scale
+    cols = [c for c in n.generators_t.p_min_pu.columns if c in set(coal)]
+    if cols:
+        n.generators_t.p_min_pu[cols] = n.generators_t.p_min_pu[cols] * scale
+
+
 def add_extendable_generators(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPANSION,
                               grid: GridParameters = DEFAULT_PARAMETERS) -> None:
     """New wind, solar, gas peakers and coal per province, each up to its cap (in place).
@@ -258,6 +268,7 @@ def expand_network(base: pypsa.Network, year: int, *, base_year: int = 2020,
         committed["distributed_solar_mw"] = add_distributed_solar(n, base_year, year,
                                                                   params.distributed_solar_add_mw_per_yr)
         n.meta["committed_mw"] = committed
+        scale_coal_minimum(n, params.coal_min_load_scale)
         add_co2_price(n, params.co2_price_cny_per_t, grid)
         add_extendable_generators(n, params, grid)
         add_extendable_storage(n, params, grid)

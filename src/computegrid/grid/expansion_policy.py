@@ -48,6 +48,8 @@ class ExpansionParameters:
         :func:`computegrid.datasets.expansion.battery_floor_mw`. [MW]
     wind_max_growth_mw_per_yr : float
         Most new wind (onshore + offshore) per year after the base year; 0 or less: no limit. [MW/yr]
+    coal_min_load_scale : float
+        Factor on the base network's coal minimum output (``p_min_pu``) in the target year. [-]
     """
 
     #: Issue 14 default; China's national ETS traded around 100 CNY/t in 2024 (Shanghai Environment and
@@ -72,6 +74,13 @@ class ExpansionParameters:
     battery_min_mw: float | None = None
     #: PyPSA-Eur's ``limit_max_growth``: 1.3 x the largest annual wind addition (79.82 GW in 2024, NEA).
     wind_max_growth_mw_per_yr: float = xds.MAX_GROWTH_FACTOR * xds.WIND_MAX_ANNUAL_ADDITION_MW
+    #: Assumption: by 2030 the minimum stable load of the coal fleet falls from about 50 % of rating (the base
+    #: network's assumption, grid/parameters.py ``coal_min_pu``) to 30 %: 0.30 / 0.50 = 0.6. The NDRC/NEA
+    #: New-generation Coal Power Upgrade Action Plan 2025-2027 (People's Daily, 2025-04-19) sets a
+    #: "deep-peaking minimum output" index for existing and new units; 30 % is the figure reported for
+    #: retrofitted units [secondary, recalled, to verify]. Without it the 2024 fleet's 40 % of capacity
+    #: online at all hours (about 500 GW in 2030) left no room at noon for new solar (run of 2026-11-28).
+    coal_min_load_scale: float = 0.6
 
 
 DEFAULT_EXPANSION = ExpansionParameters()
