@@ -163,6 +163,9 @@ def add_extendable_generators(n: pypsa.Network, params: ExpansionParameters = DE
                            for p in provs]) + params.co2_price_cny_per_t * co2["coal"]
         n.add("Generator", names, bus=provs, carrier=carrier, p_nom_extendable=True, p_nom_max=caps,
               capital_cost=cost, marginal_cost=mc, **kw)
+        if carrier in FOSSIL_GENERATORS:
+            per_t = gas_co2 if carrier == "gas" else co2["coal"]
+            _record_co2_adder(n, pd.Series(params.co2_price_cny_per_t * per_t, index=names))
 
 
 def add_co2_price(n: pypsa.Network, co2_price_cny_per_t: float, grid: GridParameters = DEFAULT_PARAMETERS,
@@ -171,6 +174,28 @@ def add_co2_price(n: pypsa.Network, co2_price_cny_per_t: float, grid: GridParame
     old = n.generators.index[n.generators.carrier.isin(FOSSIL_GENERATORS) & ~n.generators.index.str.endswith(NEW)]
     factor = n.generators.loc[old, "carrier"].map(grid.co2_t_per_mwh)
     n.generators.loc[old, "marginal_cost"] += co2_price_cny_per_t * factor
+    _record_co2_adder(n, co2_price_cny_per_t * factor)
+
+
+def _record_co2_adder(n: pypsa.Network, adder_cny_per_mwh: pd.Series) -> None:
+    """Remember the CO2 price added to each generator's marginal cost (``n.meta``, saved with the network),
+    so that :func:`strip_co2_price` can take it out again. [CNY/MWh]"""
+    meta = dict(getattr(n, "meta", None) or {})
+    done = dict(meta.get("co2_adder_cny_per_mwh", {}))
+    done.update({str(k): float(v) for k, v in adder_cny_per_mwh.items()})
+    meta["co2_adder_cny_per_mwh"] = done
+    n.meta = meta
+
+
+def strip_co2_price(n: pypsa.Network) -> float:
+    """Take the expansion's CO2 price out of the marginal costs again (in place), for users that price CO2
+    themselves (the planning scenarios). Returns the largest adder removed. [CNY/MWh]"""
+    meta = dict(getattr(n, "meta", None) or {})
+    adder = pd.Series(meta.pop("co2_adder_cny_per_mwh", {}), dtype=float)
+    adder = adder[adder.index.isin(n.generators.index)]
+    n.generators.loc[adder.index, "marginal_cost"] -= adder
+    n.meta = meta
+    return float(adder.max()) if len(adder) else 0.0
 
 
 def add_extendable_storage(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPANSION,

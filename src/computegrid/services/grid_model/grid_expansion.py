@@ -31,10 +31,11 @@ DEFAULT_RESOLUTION = "rep12"
 MODEL_VERSION = "3"
 
 
-def check_year(year: int) -> int:
-    """``year`` if the expansion can be built for it, else InputError naming the years available."""
+def check_year(year: int, field: str = "--year") -> int:
+    """``year`` if the expansion can be built for it, else InputError naming ``field`` and the years
+    available."""
     if int(year) not in EXPANSION_YEARS:
-        raise InputError("--year", year, "one of " + ", ".join(map(str, EXPANSION_YEARS)))
+        raise InputError(field, year, "one of " + ", ".join(map(str, EXPANSION_YEARS)))
     return int(year)
 
 
