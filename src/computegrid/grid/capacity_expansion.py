@@ -38,6 +38,7 @@ from computegrid.grid.expansion_policy import (  # noqa: F401  (re-exported: pub
     FOSSIL_GENERATORS,
     NON_FOSSIL_GENERATORS,
     ExpansionParameters,
+    battery_min_mw,
     policy_constraints,
     wind_solar_min_mw,
 )
@@ -285,7 +286,8 @@ def expand_network(base: pypsa.Network, year: int, *, base_year: int = 2020,
     n = base.copy()
     n.name = f"China {year} expansion from {base_year}"
     n.meta = {**(n.meta or {}), "expansion_year": int(year), "base_year": int(base_year),
-              "wind_solar_min_mw": wind_solar_min_mw(params, year)}
+              "wind_solar_min_mw": wind_solar_min_mw(params, year), "battery_min_mw": battery_min_mw(params, year),
+              "wind_max_new_mw": params.wind_max_growth_mw_per_yr * max(int(year) - int(base_year), 0)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         scale_demand(n, demand)

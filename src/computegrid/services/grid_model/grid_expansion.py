@@ -146,6 +146,7 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
     from computegrid.grid.capacity_expansion import NEW
 
     n = run.network
+    meta = getattr(n, "meta", None) or {}
     gen = r.generation_by_carrier_twh(n)
     curt = r.curtailment_by_carrier(n)
     wind = curt.loc[[c for c in ("onwind", "offwind") if c in curt.index]]
@@ -157,6 +158,8 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
         avail = both["available_twh"]
         cur = avail - both["generated_twh"]
         by_prov[key] = (cur / avail.where(avail > 0)).dropna().clip(lower=0.0).round(4).to_dict()
+    vre = curt.loc[[c for c in ("onwind", "offwind", "solar") if c in curt.index]]
+    both_frac = float(vre.curtailed_twh.sum() / vre.available_twh.sum()) if len(vre) else 0.0
     fossil = float(gen.get("coal", 0.0) + gen.get("gas", 0.0))
     clean = float(sum(gen.get(c, 0.0) for c in ("nuclear", "hydro", "onwind", "offwind", "solar")))
     links = n.links
@@ -167,6 +170,7 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
         "capacity_gw": _capacity_gw(n),
         "generation_twh": {k: float(v) for k, v in gen.items()},
         "curtailment_frac": {"wind": wind_frac, "solar": solar_frac},
+        "curtailment_frac_wind_solar": both_frac,
         "curtailment_frac_by_province": by_prov,
         "non_fossil_share": clean / (clean + fossil) if clean + fossil > 0 else 0.0,
         "emission_factor_tco2_per_mwh": r.emission_factor_t_per_mwh(n),
@@ -177,6 +181,10 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
                           float(c.utilisation_frac), "congested_frac": float(c.congested_frac)}
                          for i, c in r.corridor_use(n).head(15).iterrows()],
         "transmission_committed_gw": float(links.p_nom[links.index.str.contains(" ") & ~added].sum()) / MW_PER_GW,
+        "committed_mw": meta.get("committed_mw", {}),
+        "policy": {"wind_solar_min_gw": meta.get("wind_solar_min_mw", 0.0) / MW_PER_GW,
+                   "battery_min_gw": meta.get("battery_min_mw", 0.0) / MW_PER_GW,
+                   "wind_max_new_gw": meta.get("wind_max_new_mw", 0.0) / MW_PER_GW},
         "network_path": str(run.path), "cached": run.cached, "runtime_s": run.runtime_s,
         "build_runtime_s": float((getattr(n, "meta", None) or {}).get("runtime_s", run.runtime_s)),
     }
