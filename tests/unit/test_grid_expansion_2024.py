@@ -99,3 +99,10 @@ def test_strip_co2_price_restores_the_fuel_costs(networks):
     old = base.generators.index
     assert (n.generators.marginal_cost[old] - base.generators.marginal_cost[old]).abs().max() < 1e-6
     assert "co2_adder_cny_per_mwh" not in n.meta
+
+
+def test_fixed_network_can_be_copied(networks):
+    """The planning base copies the solved network once per case: the solver model must be gone."""
+    _, _, n = networks
+    m = n.copy()
+    assert not m.generators.p_nom_extendable.any() and len(m.generators) == len(n.generators)
