@@ -116,7 +116,7 @@ def write_expansion_report(n, out: dict, path: str | Path) -> Path:
         _table(["carrier", "model", "expected low", "expected high", "within (+-5 %)", "source"],
                plausibility_rows(out)),
         "<h2>Capacity and generation by carrier</h2>",
-        _table(["carrier", "existing GW", "new GW", "total GW", "generation TWh"],
+        _table(["carrier", "existing + committed GW", "new GW", "total GW", "generation TWh"],
                [(c, v["existing"], v["new"], v["total"], out["generation_twh"].get(c, 0.0))
                 for c, v in out["capacity_gw"].items()]),
         "<h2>Curtailment by province (12 highest wind)</h2>",
