@@ -18,7 +18,7 @@ import pandas as pd
 
 from computegrid.datasets.expansion import EXPANSION_YEARS
 from computegrid.errors import InputError
-from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
+from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER, VRE_CARRIERS
 from computegrid.io.atomic import atomic_write
 from computegrid.services.signals.grid_signals import cache_dir
 from computegrid.units import MW_PER_GW, MWH_PER_TWH
@@ -129,6 +129,8 @@ def _capacity_gw(n) -> dict:
     rows = []
     for comp in (n.generators, n.storage_units):
         df = comp[comp.carrier != LOAD_SHEDDING_CARRIER]
+        if df.empty:  # e.g. no storage units (an empty index read back from netCDF is not a string index)
+            continue
         rows.append(pd.DataFrame({"carrier": df.carrier, "p_nom": df.p_nom,
                                   "new": df.index.str.endswith(NEW)}))
     df = pd.concat(rows)
@@ -158,7 +160,7 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
         avail = both["available_twh"]
         cur = avail - both["generated_twh"]
         by_prov[key] = (cur / avail.where(avail > 0)).dropna().clip(lower=0.0).round(4).to_dict()
-    vre = curt.loc[[c for c in ("onwind", "offwind", "solar") if c in curt.index]]
+    vre = curt.loc[[c for c in VRE_CARRIERS if c in curt.index]]
     both_frac = float(vre.curtailed_twh.sum() / vre.available_twh.sum()) if len(vre) else 0.0
     fossil = float(gen.get("coal", 0.0) + gen.get("gas", 0.0))
     clean = float(sum(gen.get(c, 0.0) for c in ("nuclear", "hydro", "onwind", "offwind", "solar")))
