@@ -31,7 +31,9 @@ def one(resolution: str, year: int) -> dict:
     t1 = time.perf_counter()
     base = base_network(resolution, year)
     t2 = time.perf_counter()
-    n = expand_network(base, year, base_year=BASE_YEAR)
+    from computegrid.grid.parameters import base_year_parameters
+
+    n = expand_network(base, year, base_year=BASE_YEAR, grid=base_year_parameters(BASE_YEAR))
     t3 = time.perf_counter()
     cpu0 = time.process_time()
     res = solve_expansion(n)

@@ -212,3 +212,110 @@ def demand_projection_mwh(year: int, case: str = "central") -> pd.Series:
     pattern = base * (table[2035] / table[2025]) ** ((int(year) - DEMAND_BASE_YEAR) / 11.0)
     total = base.sum() * (1.0 + DEMAND_GROWTH_FRAC[case]) ** (int(year) - DEMAND_BASE_YEAR)
     return (pattern * total / pattern.sum()).rename(f"demand_{year}_mwh")
+
+
+#: End-2024 wind + solar stock: wind 520.68 GW + solar 886.66 GW (NEA, 2025-01-21 release of the 2024
+#: statistics [secondary]; the 2024 fleet file's national totals). [MW]
+WIND_SOLAR_END_2024_MW = 520_680.0 + 886_660.0
+#: China's 2035 NDC (Xi Jinping, UN Climate Summit, 2025-09-24): wind + solar capacity "more than six times
+#: the 2020 level, striving to bring the total to 3,600 GW". [MW]
+WIND_SOLAR_2035_TARGET_MW = 3_600_000.0
+
+
+def wind_solar_floor_mw(year: int) -> float:
+    """The wind + solar capacity trajectory of ``year``: linear from the end-2024 stock to the 2035 NDC
+    target (2030: 1,407.3 + 6/11 x 2,192.7 = 2,603.3 GW). [MW]
+
+    Assumption: a straight line between the two cited points (no published 2030 figure; the 2030 target of
+    1,200 GW of the Action Plan for Carbon Dioxide Peaking, 国发〔2021〕23号, was passed in 2024).
+    """
+    frac = (int(year) - 2024) / (2035 - 2024)
+    return WIND_SOLAR_END_2024_MW + frac * (WIND_SOLAR_2035_TARGET_MW - WIND_SOLAR_END_2024_MW)
+
+
+#: Lithium-iron-phosphate storage systems (battery, PCS, integration) in China's largest tender to date,
+#: China Energy Engineering's 25 GWh framework procurement (results mid-2025): average bid 0.4646 CNY/Wh for
+#: 2-hour and 0.4249 CNY/Wh for 4-hour systems [secondary: Mercom, 2025-07-01]. Assumption: 2030 prices no
+#: lower (2024-2025 prices fell about 30 % a year; a conservative freeze). [CNY/Wh]
+BATTERY_SYSTEM_CNY_PER_WH = {2.0: 0.4646, 4.0: 0.4249}
+#: Turnkey (EPC) over system price: June 2023 tenders averaged 1.49 CNY/Wh for EPC and 1.04 CNY/Wh for
+#: systems (EnergyTrend, 2023-07-17 [secondary]); assumption: the same ratio for grid connection, civil works
+#: and land in 2030. [-]
+BATTERY_EPC_OVER_SYSTEM = 1.49 / 1.04
+#: Assumption: 15 years (LFP cycle life of about 6,000 full cycles at about one cycle a day) and fixed O&M
+#: of 2 % of the investment a year (no Chinese figure found; PyPSA technology-data's 0.34 % covers the
+#: inverter only). [yr], [-]
+BATTERY_LIFETIME_YR = 15.0
+BATTERY_FOM_FRAC = 0.02
+
+
+@dataclass(frozen=True)
+class BatteryCost:
+    """Annualised cost of a battery split into a power part and an energy part, from the 2 h and 4 h prices.
+
+    Attributes
+    ----------
+    power_cny_per_mw : float        overnight investment of the power part [CNY/MW]
+    energy_cny_per_mwh : float      overnight investment of the energy part [CNY/MWh]
+    power_cny_per_mw_yr : float     annuity + fixed O&M of the power part [CNY/MW/yr]
+    energy_cny_per_mwh_yr : float   annuity + fixed O&M of the energy part [CNY/MWh/yr]
+    """
+
+    power_cny_per_mw: float
+    energy_cny_per_mwh: float
+    power_cny_per_mw_yr: float
+    energy_cny_per_mwh_yr: float
+
+    def capital_cost_cny_per_mw_yr(self, max_hours_h: float) -> float:
+        """Annualised cost of one MW with ``max_hours_h`` hours of storage. [CNY/MW/yr]"""
+        return self.power_cny_per_mw_yr + max_hours_h * self.energy_cny_per_mwh_yr
+
+
+def battery_cost_china(discount_rate_frac: float = DISCOUNT_RATE_FRAC) -> BatteryCost:
+    """China's battery cost (:data:`BATTERY_SYSTEM_CNY_PER_WH` x :data:`BATTERY_EPC_OVER_SYSTEM`): a 2 h system
+    1,331 CNY/kW and a 4 h system 2,435 CNY/kW turnkey give 552 CNY/kWh for the energy and 228 CNY/kW for
+    the power part.
+
+    Returns
+    -------
+    BatteryCost
+    """
+    total = {h: p * BATTERY_EPC_OVER_SYSTEM * h * 1e6 for h, p in BATTERY_SYSTEM_CNY_PER_WH.items()}  # [CNY/MW]
+    energy = (total[4.0] - total[2.0]) / 2.0
+    power = total[2.0] - 2.0 * energy
+    k = float(annuity_factor(discount_rate_frac, BATTERY_LIFETIME_YR)) + BATTERY_FOM_FRAC
+    return BatteryCost(power, energy, power * k, energy * k)
+
+
+#: Distributed (rooftop, commercial and industrial) solar added per year: NEA, 2023 96.29 GW and 2024
+#: 118.18 GW of distributed PV added [secondary, recalled] -> mean 107.2 GW. Distributed PV is built against
+#: retail tariffs and self-consumption, not the wholesale least cost the expansion minimises, so it enters as a
+#: committed trajectory. Assumption: the 2023-2024 pace holds to 2030. [MW/yr]
+DISTRIBUTED_SOLAR_ADD_MW_PER_YR = (96_290.0 + 118_180.0) / 2.0
+
+
+#: New-type storage (batteries) in operation: end-2024 73.76 GW (NEA, 2025-01 press conference) and the target
+#: of "above 180 GW" by 2027 (NDRC/NEA, Special Action Plan for Large-scale New-type Storage 2025-2027,
+#: 发改能源〔2025〕1144号). [MW]
+BATTERY_END_2024_MW = 73_760.0
+BATTERY_2027_TARGET_MW = 180_000.0
+
+
+def battery_floor_mw(year: int) -> float:
+    """New-type storage floor of ``year``: linear from end-2024 to the 2027 target, then the target (no later
+    target published; assumption: no decline). 2025: 109.2 GW, 2027-2030: 180 GW. [MW]
+
+    CEC found the storage paired with renewables used 0.31 equivalent cycles a day in 2023 (17 % utilisation
+    [secondary]): batteries are built by mandate and target, not by arbitrage value, so the target enters
+    as a floor and the optimiser chooses where and of which duration.
+    """
+    frac = min(max((int(year) - 2024) / 3.0, 0.0), 1.0)
+    return BATTERY_END_2024_MW + frac * (BATTERY_2027_TARGET_MW - BATTERY_END_2024_MW)
+
+
+#: Largest annual wind addition to date: 79.82 GW in 2024 (NEA, 2025-01-21 [secondary, recalled]); 2020
+#: 71.67 GW, 2023 75.66 GW. [MW/yr]
+WIND_MAX_ANNUAL_ADDITION_MW = 79_820.0
+#: PyPSA-Eur's build-rate limit (``sector: limit_max_growth``): at most 1.3 times the largest historic annual
+#: addition per year. [-]
+MAX_GROWTH_FACTOR = 1.3

@@ -1,7 +1,8 @@
 """Brownfield capacity expansion of the China grid model to a target year (2025-2030).
 
 The way PyPSA-Eur and PyPSA-China-PIK build a future year: take a base-year network, apply the committed
-changes (nuclear units, UHV lines, pumped storage, coal commissioning and retirements) as fixed capacity,
+changes (nuclear units, UHV lines, pumped storage, coal commissioning and retirements, distributed solar) as
+fixed capacity,
 add extendable components (``p_nom_extendable`` with ``p_nom_max`` and an annualised ``capital_cost``), add
 the policy constraints, and solve one least-cost investment-and-dispatch LP over the year.
 
@@ -9,29 +10,38 @@ Names added to the base network (carriers unchanged, so every result function gr
 
 - generators ``"<code> <carrier> new"`` for ``onwind``, ``offwind``, ``solar`` (utility PV), ``gas``
   (open-cycle peakers) and ``coal``;
-- storage units ``"<code> battery"`` (2 h, made extendable) and ``"<code> battery 4h new"``;
+- storage units ``"<code> battery 2h new"`` and ``"<code> battery 4h new"`` (the base network's batteries stay
+  fixed);
 - links ``"<bus0>-<bus1> <committed line>"`` (carrier ``AC``, fixed) and ``"<bus0>-<bus1> HVDC new"``
   (carrier ``AC``, extendable, costed per MW-km).
 
-:func:`expand_network` takes any base network built with ``empty_components=True`` (today the 2020
-network of :func:`computegrid.grid.network.build_network`); the base year is an argument, so moving the
-base to 2024 changes one call. :func:`fix_capacities` turns the solved expansion into a dispatch network.
+:func:`expand_network` takes any base network built with ``empty_components=True`` (the service builds the
+end-2024 fleet, :func:`computegrid.grid.network.build_network` with ``base_year=2024``); existing capacity is
+never extendable, so the expansion cannot remove it. :func:`fix_capacities` turns the solved expansion into a
+dispatch network.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pypsa
-import xarray as xr
 
 from computegrid.datasets import expansion as xds
 from computegrid.datasets.grid import load_provinces
 from computegrid.facility.latency import great_circle_km
 from computegrid.grid.carriers import CORRIDOR_CARRIER, VRE_CARRIERS
+from computegrid.grid.expansion_policy import (  # noqa: F401  (re-exported: public names of this module)
+    DEFAULT_EXPANSION,
+    FOSSIL_GENERATORS,
+    NON_FOSSIL_GENERATORS,
+    ExpansionParameters,
+    battery_min_mw,
+    policy_constraints,
+    wind_solar_min_mw,
+)
 from computegrid.grid.parameters import (
     DEFAULT_PARAMETERS,
     GAS_PRICE_CNY_PER_GJ,
@@ -43,59 +53,11 @@ NEW = "new"
 VRE = VRE_CARRIERS
 #: Cost-table technology of each extendable generator carrier.
 COST_TECH = {"onwind": "onwind", "offwind": "offwind", "solar": "solar-utility", "gas": "OCGT", "coal": "coal"}
-NON_FOSSIL_GENERATORS = ("nuclear", "onwind", "offwind", "solar")
-FOSSIL_GENERATORS = ("coal", "gas")
 #: Assumption: candidate new UHVDC corridors run from the energy bases of the west and north (coal, wind,
 #: solar, hydro) to the load centres of the east, the pattern of China's West-to-East transmission
 #: (NDRC/NEA: about 340 GW in 2025, 420 GW planned by 2030 [secondary]).
 SENDING = ("XJ", "GS", "QH", "NX", "NM", "SX", "SN", "XZ", "SC", "YN", "GZ", "HL", "JL")
 RECEIVING = ("GD", "JS", "ZJ", "SH", "SD", "HE", "BJ", "TJ", "HA", "HB", "HN", "JX", "AH", "FJ", "CQ", "GX", "LN")
-
-
-@dataclass(frozen=True)
-class ExpansionParameters:
-    """Policy and cost settings of the expansion; every default is cited or marked as an assumption.
-
-    Attributes
-    ----------
-    co2_price_cny_per_t : float
-        Carbon price added to coal and gas marginal costs. [CNY/tCO2]
-    non_fossil_share_min_frac : float
-        Minimum share of non-fossil generation (nuclear, hydro, wind, solar) in generation. [-]
-    wind_solar_min_mw : float
-        Minimum wind + solar capacity (existing + new). [MW]
-    discount_rate_frac : float
-        Real discount rate of the annuities. [-]
-    line_length_factor : float
-        Route length over great-circle distance of new corridors. [-]
-    battery_max_hours : tuple
-        Energy-to-power ratios of the extendable batteries. [h]
-    gas_peaker_efficiency : float
-        Net efficiency of new open-cycle gas turbines. [-]
-    demand_case : str
-        ``low``, ``central`` or ``high`` (:data:`computegrid.datasets.expansion.DEMAND_GROWTH_FRAC`).
-    """
-
-    #: Issue 14 default; China's national ETS traded around 100 CNY/t in 2024 (Shanghai Environment and
-    #: Energy Exchange, annual average about 98 CNY/t [secondary]).
-    co2_price_cny_per_t: float = 100.0
-    #: NDRC/NEA, 14th Five-Year Plan for a Modern Energy System (发改能源〔2022〕210号): non-fossil share of
-    #: generation "about 39 %" by 2025; kept as the floor for 2025-2030 (no later generation target).
-    non_fossil_share_min_frac: float = 0.39
-    #: State Council, Action Plan for Carbon Dioxide Peaking Before 2030 (国发〔2021〕23号): wind + solar
-    #: above 1,200 GW by 2030 - already passed: end-2024 wind about 520 GW + solar about 890 GW (NEA,
-    #: 2025-01-21), so the floor is what stands at end-2024 (capacity is not removed), 1,410 GW.
-    wind_solar_min_mw: float = 1_410_000.0
-    discount_rate_frac: float = xds.DISCOUNT_RATE_FRAC
-    #: PyPSA-China-PIK config ``lines: line_length_factor: 1.25``.
-    line_length_factor: float = 1.25
-    battery_max_hours: tuple = (2.0, 4.0)
-    #: OCGT electrical efficiency 2030 of the cost table (Danish Energy Agency via PyPSA-China-PIK): 0.41.
-    gas_peaker_efficiency: float = 0.41
-    demand_case: str = "central"
-
-
-DEFAULT_EXPANSION = ExpansionParameters()
 
 
 def scale_demand(n: pypsa.Network, demand_mwh: pd.Series) -> None:
@@ -150,6 +112,16 @@ def apply_committed(n: pypsa.Network, base_year: int, year: int) -> dict[str, fl
             "coal_retired_mw": float(net.get("retire", pd.Series(0.0)).sum())}
 
 
+def scale_coal_minimum(n: pypsa.Network, scale: float) -> None:
+    """Multiply the minimum output (``p_min_pu``, static and time-varying) of every coal generator by
+    ``scale`` (in place): the coal fleet's flexibility in the target year."""
+    coal = n.generators.index[n.generators.carrier == "coal"]
+    n.generators.loc[coal, "p_min_pu"] *= scale
+    cols = [c for c in n.generators_t.p_min_pu.columns if c in set(coal)]
+    if cols:
+        n.generators_t.p_min_pu[cols] = n.generators_t.p_min_pu[cols] * scale
+
+
 def add_extendable_generators(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPANSION,
                               grid: GridParameters = DEFAULT_PARAMETERS) -> None:
     """New wind, solar, gas peakers and coal per province, each up to its cap (in place).
@@ -192,6 +164,9 @@ def add_extendable_generators(n: pypsa.Network, params: ExpansionParameters = DE
                            for p in provs]) + params.co2_price_cny_per_t * co2["coal"]
         n.add("Generator", names, bus=provs, carrier=carrier, p_nom_extendable=True, p_nom_max=caps,
               capital_cost=cost, marginal_cost=mc, **kw)
+        if carrier in FOSSIL_GENERATORS:
+            per_t = gas_co2 if carrier == "gas" else co2["coal"]
+            _record_co2_adder(n, pd.Series(params.co2_price_cny_per_t * per_t, index=names))
 
 
 def add_co2_price(n: pypsa.Network, co2_price_cny_per_t: float, grid: GridParameters = DEFAULT_PARAMETERS,
@@ -200,25 +175,61 @@ def add_co2_price(n: pypsa.Network, co2_price_cny_per_t: float, grid: GridParame
     old = n.generators.index[n.generators.carrier.isin(FOSSIL_GENERATORS) & ~n.generators.index.str.endswith(NEW)]
     factor = n.generators.loc[old, "carrier"].map(grid.co2_t_per_mwh)
     n.generators.loc[old, "marginal_cost"] += co2_price_cny_per_t * factor
+    _record_co2_adder(n, co2_price_cny_per_t * factor)
+
+
+def _record_co2_adder(n: pypsa.Network, adder_cny_per_mwh: pd.Series) -> None:
+    """Remember the CO2 price added to each generator's marginal cost (``n.meta``, saved with the network),
+    so that :func:`strip_co2_price` can take it out again. [CNY/MWh]"""
+    meta = dict(getattr(n, "meta", None) or {})
+    done = dict(meta.get("co2_adder_cny_per_mwh", {}))
+    done.update({str(k): float(v) for k, v in adder_cny_per_mwh.items()})
+    meta["co2_adder_cny_per_mwh"] = done
+    n.meta = meta
+
+
+def strip_co2_price(n: pypsa.Network) -> float:
+    """Take the expansion's CO2 price out of the marginal costs again (in place), for users that price CO2
+    themselves (the planning scenarios). Returns the largest adder removed. [CNY/MWh]"""
+    meta = dict(getattr(n, "meta", None) or {})
+    adder = pd.Series(meta.pop("co2_adder_cny_per_mwh", {}), dtype=float)
+    adder = adder[adder.index.isin(n.generators.index)]
+    n.generators.loc[adder.index, "marginal_cost"] -= adder
+    n.meta = meta
+    return float(adder.max()) if len(adder) else 0.0
 
 
 def add_extendable_storage(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPANSION,
                            grid: GridParameters = DEFAULT_PARAMETERS) -> None:
-    """Batteries of 2 h (the base network's ``battery`` units, made extendable) and 4 h, in every province."""
-    inverter = xds.technology_cost("battery inverter", params.discount_rate_frac).capital_cost_cny_per_mw_yr
-    energy = xds.technology_cost("battery storage", params.discount_rate_frac).capital_cost_cny_per_mw_yr
-    h2, h4 = params.battery_max_hours
+    """New batteries of each duration in ``params.battery_max_hours`` (2 h and 4 h) in every province,
+    ``"<code> battery <h>h new"``, at China's turnkey prices
+    (:func:`computegrid.datasets.expansion.battery_cost_china`); the base network's batteries stay fixed.
+
+    The cost table's Danish Energy Agency figures (1,260 CNY/kW + 1,118 CNY/kWh: 3,496 CNY/kW for 2 h) are
+    2.6 times China's 2025 turnkey price (1,331 CNY/kW for 2 h); at those costs the optimum built no new
+    battery at all (run of 2026-11-28, rep12).
+    """
+    cost = xds.battery_cost_china(params.discount_rate_frac)
     eff = grid.battery_efficiency ** 0.5
-    bat = n.storage_units.index[n.storage_units.carrier == "battery"]
-    n.storage_units.loc[bat, "p_nom_extendable"] = True
-    n.storage_units.loc[bat, "p_nom_min"] = n.storage_units.loc[bat, "p_nom"]
-    n.storage_units.loc[bat, "max_hours"] = h2
-    n.storage_units.loc[bat, "capital_cost"] = inverter + h2 * energy
     buses = list(n.buses.index)
-    n.add("StorageUnit", [f"{b} battery 4h {NEW}" for b in buses], bus=buses, carrier="battery",
-          p_nom_extendable=True, max_hours=h4, capital_cost=inverter + h4 * energy,
-          efficiency_store=eff, efficiency_dispatch=eff, marginal_cost=grid.marginal_cost_cny_per_mwh["battery"],
-          cyclic_state_of_charge=True)
+    for hours in params.battery_max_hours:
+        n.add("StorageUnit", [f"{b} battery {hours:g}h {NEW}" for b in buses], bus=buses, carrier="battery",
+              p_nom_extendable=True, max_hours=hours, capital_cost=cost.capital_cost_cny_per_mw_yr(hours),
+              efficiency_store=eff, efficiency_dispatch=eff,
+              marginal_cost=grid.marginal_cost_cny_per_mwh["battery"], cyclic_state_of_charge=True)
+
+
+def add_distributed_solar(n: pypsa.Network, base_year: int, year: int, add_mw_per_yr: float) -> float:
+    """Committed distributed solar: ``add_mw_per_yr`` x (year - base_year), added to each province's existing
+    solar in proportion to its end-2024 distributed stock (in place). Returns the national addition. [MW]"""
+    from computegrid.datasets.grid_base_year import load_fleet_mw
+
+    total = add_mw_per_yr * max(int(year) - int(base_year), 0)
+    key = load_fleet_mw(2024)["solar_distributed_mw"]
+    key = key[[f"{p} solar" in n.generators.index for p in key.index]]
+    for prov, share in (key / key.sum()).items():
+        n.generators.loc[f"{prov} solar", "p_nom"] += total * share
+    return total
 
 
 def candidate_corridors(n: pypsa.Network, nearest: int = 4) -> pd.DataFrame:
@@ -274,10 +285,17 @@ def expand_network(base: pypsa.Network, year: int, *, base_year: int = 2020,
     demand = xds.demand_projection_mwh(year, params.demand_case)
     n = base.copy()
     n.name = f"China {year} expansion from {base_year}"
+    n.meta = {**(n.meta or {}), "expansion_year": int(year), "base_year": int(base_year),
+              "wind_solar_min_mw": wind_solar_min_mw(params, year), "battery_min_mw": battery_min_mw(params, year),
+              "wind_max_new_mw": params.wind_max_growth_mw_per_yr * max(int(year) - int(base_year), 0)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         scale_demand(n, demand)
-        apply_committed(n, base_year, year)
+        committed = apply_committed(n, base_year, year)
+        committed["distributed_solar_mw"] = add_distributed_solar(n, base_year, year,
+                                                                  params.distributed_solar_add_mw_per_yr)
+        n.meta["committed_mw"] = committed
+        scale_coal_minimum(n, params.coal_min_load_scale)
         add_co2_price(n, params.co2_price_cny_per_t, grid)
         add_extendable_generators(n, params, grid)
         add_extendable_storage(n, params, grid)
@@ -285,37 +303,13 @@ def expand_network(base: pypsa.Network, year: int, *, base_year: int = 2020,
     return n
 
 
-def policy_constraints(params: ExpansionParameters = DEFAULT_EXPANSION):
-    """``extra_functionality`` adding the non-fossil share of generation and the wind + solar floor."""
-
-    def extra_functionality(n: pypsa.Network, snapshots) -> None:
-        m = n.model
-        w = xr.DataArray(n.snapshot_weightings.generators.loc[snapshots].to_numpy(),
-                         coords={"snapshot": snapshots})
-        gens, p = n.generators, m["Generator-p"]
-        clean = list(gens.index[gens.carrier.isin(NON_FOSSIL_GENERATORS)])
-        fossil = list(gens.index[gens.carrier.isin(FOSSIL_GENERATORS)])
-        hydro = list(n.storage_units.index[n.storage_units.carrier == "hydro"])
-        s = params.non_fossil_share_min_frac
-        if s > 0 and fossil:
-            clean_e = (p.sel(name=clean) * w).sum()
-            if hydro:
-                clean_e = clean_e + (m["StorageUnit-p_dispatch"].sel(name=hydro) * w).sum()
-            fossil_e = (p.sel(name=fossil) * w).sum()
-            m.add_constraints((1 - s) * clean_e - s * fossil_e >= 0, name="policy-non-fossil-share")
-        vre = gens.carrier.isin(VRE)
-        ext = list(gens.index[vre & gens.p_nom_extendable])
-        fixed = float(gens.loc[vre & ~gens.p_nom_extendable, "p_nom"].sum())
-        if ext and params.wind_solar_min_mw > 0:
-            m.add_constraints(m["Generator-p_nom"].sel(name=ext).sum() >= params.wind_solar_min_mw - fixed,
-                              name="policy-wind-solar-min")
-
-    return extra_functionality
-
-
 def fix_capacities(n: pypsa.Network, min_mw: float = 1.0) -> None:
     """Turn a solved expansion into a dispatch network: ``p_nom = p_nom_opt``, nothing extendable; new
-    components built below ``min_mw`` are removed (in place)."""
+    components built below ``min_mw`` are removed and the solved linopy model is released (the solution
+    stays; a network with a model attached cannot be copied) (in place)."""
+    from computegrid.grid.coplan_solve import release_model
+
+    release_model(n)
     for comp, df in (("Generator", n.generators), ("StorageUnit", n.storage_units), ("Link", n.links)):
         ext = df.index[df.p_nom_extendable]
         drop = [i for i in ext if i.endswith(NEW) and df.at[i, "p_nom_opt"] < min_mw]

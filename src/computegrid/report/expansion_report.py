@@ -13,12 +13,20 @@ import pandas as pd
 from computegrid.io.atomic import atomic_write
 from computegrid.report.province_map import draw_provinces
 
-#: Published expectations for 2030 [GW], each with its source (secondary where marked).
+#: Published expectations for 2030 [GW], each with its source (secondary where marked; ranges built from a
+#: stock and a pace are marked "assumption").
 EXPECTATIONS_2030_GW = {
-    "onwind+offwind": (800.0, 1100.0, "wind about 800-1,100 GW in 2030: CEC/SGERI-type outlooks; end-2024 "
-                                      "520 GW (NEA) growing 80-100 GW/yr [secondary]"),
-    "solar": (1500.0, 2000.0, "solar about 1,500-2,000 GW in 2030: end-2024 890 GW (NEA) growing "
-                              "150-250 GW/yr [secondary]"),
+    "onwind+offwind+solar": (2600.0, 4100.0, "low: NDRC/NEA Power System Regulation Capacity Action Plan "
+                             "2025-2027 (more than 200 GW of new wind and solar a year) and the straight line "
+                             "from end-2024 (1,407 GW, NEA) to the 2035 NDC target of 3,600 GW, both about "
+                             "2,600 GW; high: IEA Renewables 2024, 3,207 GW of renewables added in China "
+                             "2024-2030 on end-2023's 1,050 GW of wind and solar [secondary]"),
+    "onwind+offwind": (1000.0, 1300.0, "end-2024 521 GW (NEA) plus 80-130 GW a year (2024: 79.8 GW, NEA "
+                                       "[secondary]); assumption: the pace range"),
+    "solar": (1800.0, 2800.0, "end-2024 887 GW (NEA) plus 150-320 GW a year (2024: 277 GW, NEA "
+                              "[secondary]); assumption: the pace range"),
+    "battery": (180.0, 250.0, "new-type storage above 180 GW by 2027: NDRC/NEA 发改能源〔2025〕1144号; "
+                              "high: assumption, the 2025-2027 pace continued"),
     "nuclear": (100.0, 110.0, "about 100-110 GW in operation by 2030 (China Nuclear Energy Association "
                               "outlook [secondary])"),
     "PHS": (120.0, 120.0, "NEA pumped-storage plan 2021-2035: about 120 GW by 2030"),
@@ -89,14 +97,14 @@ def write_expansion_report(n, out: dict, path: str | Path) -> Path:
         f"<h1>Grid {out['year']} by capacity expansion ({out['resolution']}, base year {out['base_year']})</h1>",
         f"<p>Demand {out['demand_twh']:,.0f} TWh; non-fossil share {out['non_fossil_share']:.3f}; CO2 "
         f"{out['emissions_mt']:,.0f} Mt, {out['emission_factor_tco2_per_mwh']:.3f} t/MWh; curtailment wind "
-        f"{out['curtailment_frac']['wind']:.3f}, solar {out['curtailment_frac']['solar']:.3f} (expected "
-        f"0.03-0.10 nationally); transmission added {out['transmission_added_gw']:.1f} GW new plus "
+        f"{out['curtailment_frac']['wind']:.3f}, solar {out['curtailment_frac']['solar']:.3f}, both "
+        f"{out.get('curtailment_frac_wind_solar', float('nan')):.3f} (expected 0.03-0.10 nationally); transmission added {out['transmission_added_gw']:.1f} GW new plus "
         f"{out['transmission_committed_gw']:.1f} GW committed UHV.</p>",
         "<h2>Capacity against published 2030 expectations [GW]</h2>",
         _table(["carrier", "model", "expected low", "expected high", "within (+-5 %)", "source"],
                plausibility_rows(out)),
         "<h2>Capacity and generation by carrier</h2>",
-        _table(["carrier", "existing GW", "new GW", "total GW", "generation TWh"],
+        _table(["carrier", "existing + committed GW", "new GW", "total GW", "generation TWh"],
                [(c, v["existing"], v["new"], v["total"], out["generation_twh"].get(c, 0.0))
                 for c, v in out["capacity_gw"].items()]),
         "<h2>Curtailment by province (12 highest wind)</h2>",

@@ -18,35 +18,37 @@ import pandas as pd
 
 from computegrid.datasets.expansion import EXPANSION_YEARS
 from computegrid.errors import InputError
-from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
+from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER, VRE_CARRIERS
 from computegrid.io.atomic import atomic_write
 from computegrid.services.signals.grid_signals import cache_dir
 from computegrid.units import MW_PER_GW, MWH_PER_TWH
 
-#: Fleet year of the base network the expansion starts from (the 2020 model until the 2024 base year lands).
-BASE_YEAR = 2020
+#: Fleet year of the base network the expansion starts from: the end-2024 fleet (official national totals,
+#: datasets/grid_base_year.py) with the corridors in operation at end-2024.
+BASE_YEAR = 2024
 DEFAULT_RESOLUTION = "rep12"
 #: Bumped whenever the expansion model changes, so that cached networks of an older model are not reused.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 
-def check_year(year: int) -> int:
-    """``year`` if the expansion can be built for it, else InputError naming the years available."""
+def check_year(year: int, field: str = "--year") -> int:
+    """``year`` if the expansion can be built for it, else InputError naming ``field`` and the years
+    available."""
     if int(year) not in EXPANSION_YEARS:
-        raise InputError("--year", year, "one of " + ", ".join(map(str, EXPANSION_YEARS)))
+        raise InputError(field, year, "one of " + ", ".join(map(str, EXPANSION_YEARS)))
     return int(year)
 
 
 def base_network(resolution: str, year: int):
     """The base-year fleet the expansion starts from, with empty wind/solar/storage in every province.
 
-    Built for demand year ``year`` so that the 2020 network keeps its year-end wind and solar stock (for
-    demand year 2020 it counts only what ran all year) and caps must-run below that year's demand; the
-    expansion then rescales demand to its own projection.
+    Built for demand year ``year`` so that the base network counts the year-end wind and solar stock (in
+    its own year it counts the mean of the year, as additions came through the year) and caps must-run below
+    that year's demand; the expansion then rescales demand to its own projection.
     """
     from computegrid.grid.network import build_network
 
-    return build_network(year, resolution, empty_components=True)
+    return build_network(year, resolution, empty_components=True, base_year=BASE_YEAR)
 
 
 def expansion_cache_path(year: int, resolution: str = DEFAULT_RESOLUTION, params=None) -> Path:
@@ -104,7 +106,10 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
     start = time.perf_counter()
     if use_cache and path.is_file():
         return ExpansionRun(read_network(path), path, time.perf_counter() - start, True)
-    n = expand_network(base_network(resolution, year), year, base_year=BASE_YEAR, params=p)
+    from computegrid.grid.parameters import base_year_parameters
+
+    n = expand_network(base_network(resolution, year), year, base_year=BASE_YEAR, params=p,
+                       grid=base_year_parameters(BASE_YEAR))
     solve_expansion(n, p)
     fix_capacities(n)
     runtime = time.perf_counter() - start
@@ -116,19 +121,24 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
 
 
 def _capacity_gw(n) -> dict:
+    """Capacity by carrier: ``existing`` (the base fleet with the committed changes), ``new`` (built by the
+    optimiser, ``"... new"`` components) and ``total``; generators and storage units of one carrier (hydro:
+    run-of-river generators and reservoirs) are added up. [GW]"""
     from computegrid.grid.capacity_expansion import NEW
 
-    out = {}
+    rows = []
     for comp in (n.generators, n.storage_units):
         df = comp[comp.carrier != LOAD_SHEDDING_CARRIER]
-        if df.empty:
+        if df.empty:  # e.g. no storage units (an empty index read back from netCDF is not a string index)
             continue
-        new = (df.index.str.endswith(NEW) | (df.carrier == "battery")).to_numpy()
-        for carrier, grp in df.groupby("carrier"):
-            is_new = new[df.index.get_indexer(grp.index)]
-            out[carrier] = {"existing": float(grp.p_nom[~is_new].sum()) / MW_PER_GW,
-                            "new": float(grp.p_nom[is_new].sum()) / MW_PER_GW,
-                            "total": float(grp.p_nom.sum()) / MW_PER_GW}
+        rows.append(pd.DataFrame({"carrier": df.carrier, "p_nom": df.p_nom,
+                                  "new": df.index.str.endswith(NEW)}))
+    df = pd.concat(rows)
+    out = {}
+    for carrier, grp in df.groupby("carrier"):
+        new = float(grp.p_nom[grp["new"]].sum()) / MW_PER_GW
+        total = float(grp.p_nom.sum()) / MW_PER_GW
+        out[carrier] = {"existing": total - new, "new": new, "total": total}
     return out
 
 
@@ -138,6 +148,7 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
     from computegrid.grid.capacity_expansion import NEW
 
     n = run.network
+    meta = getattr(n, "meta", None) or {}
     gen = r.generation_by_carrier_twh(n)
     curt = r.curtailment_by_carrier(n)
     wind = curt.loc[[c for c in ("onwind", "offwind") if c in curt.index]]
@@ -149,6 +160,8 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
         avail = both["available_twh"]
         cur = avail - both["generated_twh"]
         by_prov[key] = (cur / avail.where(avail > 0)).dropna().clip(lower=0.0).round(4).to_dict()
+    vre = curt.loc[[c for c in VRE_CARRIERS if c in curt.index]]
+    both_frac = float(vre.curtailed_twh.sum() / vre.available_twh.sum()) if len(vre) else 0.0
     fossil = float(gen.get("coal", 0.0) + gen.get("gas", 0.0))
     clean = float(sum(gen.get(c, 0.0) for c in ("nuclear", "hydro", "onwind", "offwind", "solar")))
     links = n.links
@@ -159,6 +172,7 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
         "capacity_gw": _capacity_gw(n),
         "generation_twh": {k: float(v) for k, v in gen.items()},
         "curtailment_frac": {"wind": wind_frac, "solar": solar_frac},
+        "curtailment_frac_wind_solar": both_frac,
         "curtailment_frac_by_province": by_prov,
         "non_fossil_share": clean / (clean + fossil) if clean + fossil > 0 else 0.0,
         "emission_factor_tco2_per_mwh": r.emission_factor_t_per_mwh(n),
@@ -169,6 +183,10 @@ def build_report(run: ExpansionRun, year: int, resolution: str) -> dict:
                           float(c.utilisation_frac), "congested_frac": float(c.congested_frac)}
                          for i, c in r.corridor_use(n).head(15).iterrows()],
         "transmission_committed_gw": float(links.p_nom[links.index.str.contains(" ") & ~added].sum()) / MW_PER_GW,
+        "committed_mw": meta.get("committed_mw", {}),
+        "policy": {"wind_solar_min_gw": meta.get("wind_solar_min_mw", 0.0) / MW_PER_GW,
+                   "battery_min_gw": meta.get("battery_min_mw", 0.0) / MW_PER_GW,
+                   "wind_max_new_gw": meta.get("wind_max_new_mw", 0.0) / MW_PER_GW},
         "network_path": str(run.path), "cached": run.cached, "runtime_s": run.runtime_s,
         "build_runtime_s": float((getattr(n, "meta", None) or {}).get("runtime_s", run.runtime_s)),
     }

@@ -84,6 +84,9 @@ class ScenarioConfig(_Strict):
     name: str
     year: int = Field(ge=2020, le=2060)
     resolution: str | None = None
+    #: "expansion": the grid of ``year`` built by brownfield capacity expansion from the 2024 fleet
+    #: (``computegrid grid build``, cached); "base-2020": the 2020 fleet, scaled by ``fleet``.
+    grid: Literal["expansion", "base-2020"] = "base-2020"
     fleet: FleetConfig = FleetConfig()
     ai: AiConfig
     sites: SitesConfig = SitesConfig()

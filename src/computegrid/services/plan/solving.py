@@ -12,11 +12,31 @@ from computegrid.services.plan.scenario import ScenarioConfig
 
 
 def _default_builder(config: ScenarioConfig, resolution: str):
-    from computegrid.grid.network import build_network
+    """The scenario's grid: the expanded network of its year (``grid: expansion``, built on first use and
+    cached) or the 2020 fleet; either way scaled by the scenario's ``fleet`` where it sets a value."""
     from computegrid.grid.fleet import FLEET_CARRIERS, scale_fleet
 
-    n = build_network(config.year, resolution=resolution)
+    if config.grid == "expansion":
+        n = expanded_grid(config.year, resolution)
+    else:
+        from computegrid.grid.network import build_network
+
+        n = build_network(config.year, resolution=resolution)
     scale_fleet(n, config.fleet.model_dump(), FLEET_CARRIERS)
+    return n
+
+
+def expanded_grid(year: int, resolution: str):
+    """The solved expansion network of ``year`` as a planning base: its CO2 price taken out of the marginal
+    costs (the plan adds the scenario's own) and its load-shedding units removed (the plan adds its own)."""
+    from computegrid.grid.capacity_expansion import strip_co2_price
+    from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
+    from computegrid.services.grid_model.grid_expansion import check_year, expanded_network
+
+    check_year(year, "year (with grid: expansion)")
+    n = expanded_network(year, resolution).network
+    strip_co2_price(n)
+    n.remove("Generator", n.generators.index[n.generators.carrier == LOAD_SHEDDING_CARRIER])
     return n
 
 
