@@ -40,3 +40,20 @@ def test_cached_plan_reused_only_with_the_current_fingerprint(tmp_path, monkeypa
     (d / move.FINGERPRINT_FILE).unlink()  # a cache from before the fingerprint existed
     move._run_dir(tmp_path, None)
     assert planned == [move.CACHE_RUN_ID] * 2
+
+
+def test_fingerprint_changes_with_a_data_file(tmp_path, monkeypatch):
+    """The hash covers file names and contents (a recalibrated data file gives a new fingerprint)."""
+    import computegrid
+    from computegrid.io import fingerprint
+
+    pkg = tmp_path / "computegrid"
+    (pkg / "datasets" / "data").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    data = pkg / "datasets" / "data" / "capacity.csv"
+    data.write_text("a,1\n")
+    monkeypatch.setattr(computegrid, "__file__", str(pkg / "__init__.py"))
+    parts = (("datasets/data", "*"),)
+    first = fingerprint.model_fingerprint.__wrapped__(parts)
+    data.write_text("a,2\n")
+    assert fingerprint.model_fingerprint.__wrapped__(parts) != first

@@ -53,11 +53,15 @@ def base_network(resolution: str, year: int):
 
 def expansion_cache_path(year: int, resolution: str = DEFAULT_RESOLUTION, params=None) -> Path:
     """Where the solved expansion network of ``year`` is cached (netCDF); the name carries a hash of the
-    parameters, the base year and the model version."""
+    parameters, the base year, the model version and the model's fingerprint (code and bundled data,
+    :func:`computegrid.io.fingerprint.model_fingerprint`: a recalibrated base year or a new data file is
+    never answered from an older network)."""
     from computegrid.grid.capacity_expansion import DEFAULT_EXPANSION
+    from computegrid.io.fingerprint import model_fingerprint
 
     p = DEFAULT_EXPANSION if params is None else params
-    key = hashlib.sha1(f"{MODEL_VERSION}|{BASE_YEAR}|{sorted(asdict(p).items())}".encode()).hexdigest()[:10]
+    key = hashlib.sha1(f"{MODEL_VERSION}|{BASE_YEAR}|{model_fingerprint()}|{sorted(asdict(p).items())}"
+                       .encode()).hexdigest()[:10]
     return cache_dir() / "grid" / f"expansion-{year}-{resolution}-{key}.nc"
 
 

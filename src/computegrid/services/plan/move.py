@@ -13,35 +13,16 @@ change are the ones at the margin (often coal in one province and curtailed wind
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from computegrid.errors import InputError
+from computegrid.io.fingerprint import model_fingerprint
 
 #: Name of the cached run of the default scenario that `plan move` uses without ``--run``.
 CACHE_RUN_ID = "plan-move-default"
 #: File in the cached run holding the fingerprint of the model it was planned with.
 FINGERPRINT_FILE = "model-fingerprint.txt"
-
-
-def model_fingerprint() -> str:
-    """A hash of the planning model's code and bundled data (grid/, services/plan/, datasets/data/).
-
-    The cached default plan is re-planned when it changes, so that an upgrade of the model never
-    answers ``plan move`` from a plan of an older model (the package version alone does not change
-    between development builds).
-    """
-    import computegrid
-
-    root = Path(computegrid.__file__).parent
-    h = hashlib.sha1()
-    for sub, pattern in (("grid", "*.py"), ("services/plan", "*.py"), ("datasets/data", "*")):
-        for f in sorted((root / sub).rglob(pattern)):
-            if f.is_file() and "__pycache__" not in f.parts:
-                h.update(str(f.relative_to(root)).encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def _run_dir(runs_dir: Path, run_id: str | None) -> Path:

@@ -46,12 +46,15 @@ def cache_dir() -> Path:
 
 def grid_cache_path(year: int = DEFAULT_GRID_YEAR, resolution: str = DEFAULT_GRID_RESOLUTION) -> Path:
     """Where the grid-derived province signals are cached: the name carries the base year, the
-    resolution, the method version and a hash of the base year's parameters (a recalibration of the
-    base year gives a new file, never a stale read)."""
+    resolution, the method version, a hash of the base year's parameters and the model's fingerprint
+    (:func:`computegrid.io.fingerprint.model_fingerprint`: code and bundled data), so that a
+    recalibration of the base year or a new data file gives a new file, never a stale read)."""
     from computegrid.grid.base_year import parameters_key
+    from computegrid.io.fingerprint import model_fingerprint
 
     key = parameters_key(year)
-    return cache_dir() / "signals" / f"grid-{year}-{resolution}-m{GRID_SIGNALS_METHOD}-{key}.parquet"
+    return (cache_dir() / "signals"
+            / f"grid-{year}-{resolution}-m{GRID_SIGNALS_METHOD}-{key}-{model_fingerprint()[:8]}.parquet")
 
 
 def signal_source(run_dir=None, signals_file=None, year: int = DEFAULT_GRID_YEAR,
