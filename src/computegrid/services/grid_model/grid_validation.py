@@ -86,7 +86,7 @@ def validate_base_year(year: int = 2020, resolution: str = "3h", n_corridors: in
     year = check_base_year(year)
     from computegrid.grid import results as R
     from computegrid.grid.network import build_network
-    from computegrid.grid.operations import daily_flat_schedules
+    from computegrid.grid.operations import combine, daily_flat_schedules, proportional_curtailment
     from computegrid.grid.parameters import base_year_parameters
     from computegrid.grid.solve import solve_network
 
@@ -94,7 +94,9 @@ def validate_base_year(year: int = 2020, resolution: str = "3h", n_corridors: in
     params = base_year_parameters(year)
     n = build_network(year, resolution, base_year=year, fleet=fleet, params=params)
     scheduled = params.daily_scheduled_corridors
-    solved = solve_network(n, extra_functionality=daily_flat_schedules(scheduled) if scheduled else None)
+    rules = combine(daily_flat_schedules(scheduled) if scheduled else None,
+                    proportional_curtailment if params.proportional_curtailment else None)
+    solved = solve_network(n, extra_functionality=rules)
     g, curtail, by_province = _modelled(n, R)
     ef = R.emission_factor_t_per_mwh(n)
     official, sources = _official_dict(load_official(year))
