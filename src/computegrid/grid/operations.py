@@ -4,8 +4,10 @@ Inter-regional UHV DC lines in China run on schedules fixed in medium- and long-
 bundled with thermal plants at the sending end), not on the hourly price difference; the sending
 provinces cannot raise exports at noon when their solar peaks. The rule here holds each listed
 corridor's flow constant within each day (one schedule per day, direction free), an idealisation of
-those contracted profiles. Pass :func:`daily_flat_schedules` to
-:func:`computegrid.grid.solve.solve_network` as ``extra_functionality``.
+those contracted profiles. :func:`proportional_curtailment` shares curtailment between the wind and
+solar of a province, as dispatchers do, instead of curtailing whichever carrier breaks the cost tie.
+Pass them (joined by :func:`combine`) to :func:`computegrid.grid.solve.solve_network` as
+``extra_functionality``.
 """
 
 from __future__ import annotations
