@@ -9,7 +9,8 @@ It reads the bundled 2020 files in ``--grid`` (provinces, 2020 capacity) and wri
 
 - ``fleet_2024_national.csv``: the official end-2024 national totals by carrier with their sources
   (the ``NATIONAL`` table below);
-- ``capacity_2024_mw.csv``: province x carrier [MW] (and battery energy [MWh]); each carrier's national
+- ``capacity_2024_mw.csv``: province x carrier [MW] (and battery energy [MWh]; ``coal_captive_mw``, the
+  captive part of ``coal_mw + coal_chp_mw``); each carrier's national
   sum equals its official total; the provincial split of each carrier is named in
   ``fleet_2024_national.csv`` (column ``provincial_split``);
 - ``demand_annual_2024_mwh.csv``: 2024 electricity consumption by province [MWh].
@@ -121,6 +122,10 @@ def provincial_table(src: Path, grid: Path) -> pd.DataFrame:
     chp_frac = (mw[coal["CHP"] == "Y"].groupby(level=0).sum() / mw.groupby(level=0).sum()).reindex(prov)
     out["coal_mw"] = all_coal * total["coal"] * (1 - chp_frac.fillna(0.0))
     out["coal_chp_mw"] = all_coal * total["coal"] * chp_frac.fillna(0.0)
+    # captive (industry-owned) units, CHP or not, from the tracker's Captive column: part of coal + CHP
+    captive = coal["Captive"].notna()
+    cap_frac = (mw[captive].groupby(level=0).sum() / mw.groupby(level=0).sum()).reindex(prov).fillna(0.0)
+    out["coal_captive_mw"] = all_coal * total["coal"] * cap_frac
 
     gas = pd.read_csv(src / "gem/china_gas_units_ggpt_2023-02.csv")
     gas = gas[_in_2024(gas, "Status", "Start year") & gas["Fuel"].astype(str).str.contains("NG")]

@@ -109,6 +109,9 @@ class GridParameters:
     #: electrical rating at full heat load in the heating season; 0.75 (0.6 gave 0.6% wind curtailment,
     #: 0.75 gives 1.5%, see docs/grid-model.md).
     chp_winter_min_pu: float = 0.75
+    #: Minimum output of captive (industry-owned) coal units all year as a share of their capacity; None:
+    #: treated like the rest of the fleet (the 2020 stock has no captive flag).
+    captive_coal_min_pu: float | None = None
     #: Provinces north of the Qinling-Huaihe line with central heating (GB 50736 heating zones).
     heating_provinces: tuple = ("BJ", "TJ", "HE", "SX", "NM", "LN", "JL", "HL", "SD", "HA", "SN", "GS",
                                 "QH", "NX", "XJ")
