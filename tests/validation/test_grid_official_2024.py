@@ -51,9 +51,8 @@ def test_national_curtailment_within_points(report, carrier):
         report["official"]["curtailment_frac"][carrier], abs=CURTAILMENT_TOLERANCE)
 
 
-@pytest.mark.xfail(strict=True, reason="documented miss (docs/grid-model.md, base year 2024): Qinghai, Gansu "
-                   "and Xinjiang are among the model's ten highest; Inner Mongolia (11th) and Tibet (no "
-                   "curtailment) are not")
+@pytest.mark.xfail(strict=True, reason="documented miss (docs/grid-model.md, base year 2024): Qinghai, Gansu, "
+                   "Inner Mongolia and Xinjiang are among the model's ten highest; Tibet curtails nothing")
 def test_highest_curtailment_provinces(report):
     ranked = list(report["curtailment_frac_by_province"]["wind_and_solar"])  # highest first
     official = set(load_curtailment_rank_2024()["province"])
