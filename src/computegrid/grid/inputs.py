@@ -180,7 +180,7 @@ def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
                             cap.at[prov, "coal"] * params.coal_min_pu)
             if params.captive_coal_min_pu is not None:
                 # captive units (a share f of the fleet, CHP or not) at their own minimum all year
-                f = cap.at[prov, "coal_captive"] / cap.at[prov, "coal"]
+                f = min(cap.at[prov, "coal_captive"] / cap.at[prov, "coal"], 1.0)  # a user fleet may cut coal
                 must = (1 - f) * must + f * cap.at[prov, "coal"] * params.captive_coal_min_pu
             pmin[f"{prov} coal"] = must / cap.at[prov, "coal"]
         if inflexibility and cap.at[prov, "gas"] > 0:

@@ -81,6 +81,14 @@ def proportional_curtailment(n, snapshots) -> None:
         p_wind(t) * s(t) - p_solar(t) * w(t) = 0,   w = A_wind / (A_wind + A_solar), s = 1 - w
 
     with A the available power (``p_max_pu x p_nom``), i.e. p_wind / A_wind = p_solar / A_solar.
+
+    Parameters
+    ----------
+    n : pypsa.Network
+        Network whose linopy model is being built (generators named by bus, carriers ``onwind``,
+        ``offwind``, ``solar``).
+    snapshots : pandas.Index
+        Snapshots of the optimisation.
     """
     gens = n.generators
     var = n.model["Generator-p"]
@@ -103,7 +111,8 @@ def proportional_curtailment(n, snapshots) -> None:
         w_da = xr.DataArray(w[keep].to_numpy(), dims="snapshot", coords={"snapshot": snaps})
         p_w = var.sel({dim: wind, "snapshot": snaps}).sum(dim)
         p_s = var.sel({dim: solar, "snapshot": snaps}).sum(dim)
-        n.model.add_constraints(p_w * (1 - w_da) - p_s * w_da == 0, name=f"Generator-proportional-curtailment-{bus}")
+        n.model.add_constraints(p_w * (1 - w_da) - p_s * w_da == 0,
+                                name=f"Generator-proportional-curtailment-{bus}")
 
 
 def combine(*functions):
