@@ -9,7 +9,8 @@ It reads the bundled 2020 files in ``--grid`` (provinces, 2020 capacity) and wri
 
 - ``fleet_2024_national.csv``: the official end-2024 national totals by carrier with their sources
   (the ``NATIONAL`` table below);
-- ``capacity_2024_mw.csv``: province x carrier [MW] (and battery energy [MWh]); each carrier's national
+- ``capacity_2024_mw.csv``: province x carrier [MW] (and battery energy [MWh]; ``coal_captive_mw``, the
+  captive part of ``coal_mw + coal_chp_mw``); each carrier's national
   sum equals its official total; the provincial split of each carrier is named in
   ``fleet_2024_national.csv`` (column ``provincial_split``);
 - ``demand_annual_2024_mwh.csv``: 2024 electricity consumption by province [MWh].
@@ -60,10 +61,14 @@ NATIONAL = [
      "year <= 2024"),
     ("solar_utility", 513_870.0, None,
      "NEA: centralised PV end-2023 354.48 GW + 2024 additions 159.39 GW [secondary, recalled]",
-     "gap: no open provincial 2024 table found; PyPSA-China-THU 2020 solar stock shares"),
+     "GEM Global Solar Power Tracker February 2026, operating utility-scale solar by province "
+     "(gem_solar_by_province_2026.csv); gap: no open provincial end-2024 table found, and the February 2026 "
+     "stock includes the 2025 additions"),
     ("solar_distributed", 372_790.0, None,
      "NEA: solar 8.87亿 kW (886.66 GW) at end-2024 [secondary] minus the centralised part",
-     "gap: no open provincial 2024 table found; PyPSA-China-THU 2020 solar stock shares"),
+     "assumption: 2024 electricity consumption shares (rooftop and commercial PV follow buildings and load; "
+     "NEA's H1 2024 release names Jiangsu, Shandong, Zhejiang, Anhui and Guangdong as the largest "
+     "distributed additions [secondary]); gap: no open provincial table of distributed PV found"),
     ("other", 105_500.0, None,
      "remainder of NEA's end-2024 total 33.49亿 kW (3,348.62 GW) [secondary]: biomass (about 46 GW) and "
      "other thermal; not modelled", "not split"),
@@ -93,6 +98,15 @@ def _shares(values: pd.Series, index: pd.Index) -> pd.Series:
     return s / s.sum()
 
 
+def _demand_2024_mwh(src: Path, grid: Path) -> pd.Series:
+    """2024 consumption by province [MWh]: PyPSA-China-PIK's load table carries the NBS 2024 provincial
+    values in its 2025 column (its config comment); scaled to NEA's national 9,852.1 TWh (+0.03 %)."""
+    load = pd.read_csv(src / "pypsa-china-pik/Provincial_Load_2020_2060_MWh.csv", index_col=0)
+    codes = _codes(grid)
+    demand = pd.Series(load["2025"].astype(float).values, index=[_code(p, codes) for p in load.index])
+    return demand.sort_index() * (9_852.1e6 / demand.sum())
+
+
 def provincial_table(src: Path, grid: Path) -> pd.DataFrame:
     """End-2024 capacity by province and carrier [MW], scaled to ``NATIONAL``."""
     codes = _codes(grid)
@@ -108,6 +122,10 @@ def provincial_table(src: Path, grid: Path) -> pd.DataFrame:
     chp_frac = (mw[coal["CHP"] == "Y"].groupby(level=0).sum() / mw.groupby(level=0).sum()).reindex(prov)
     out["coal_mw"] = all_coal * total["coal"] * (1 - chp_frac.fillna(0.0))
     out["coal_chp_mw"] = all_coal * total["coal"] * chp_frac.fillna(0.0)
+    # captive (industry-owned) units, CHP or not, from the tracker's Captive column: part of coal + CHP
+    captive = coal["Captive"].notna()
+    cap_frac = (mw[captive].groupby(level=0).sum() / mw.groupby(level=0).sum()).reindex(prov).fillna(0.0)
+    out["coal_captive_mw"] = all_coal * total["coal"] * cap_frac
 
     gas = pd.read_csv(src / "gem/china_gas_units_ggpt_2023-02.csv")
     gas = gas[_in_2024(gas, "Status", "Start year") & gas["Fuel"].astype(str).str.contains("NG")]
@@ -131,9 +149,9 @@ def provincial_table(src: Path, grid: Path) -> pd.DataFrame:
     offshore = wind["Installation Type"].str.startswith("offshore") & wind.index.isin(COASTAL)
     for col, sel in (("onwind", ~offshore), ("offwind", offshore)):
         out[f"{col}_mw"] = _shares(wind.loc[sel, "Capacity (MW)"].astype(float), prov) * total[col]
-    solar = _shares(cap20["solar_mw"], prov)
-    out["solar_utility_mw"] = solar * total["solar_utility"]
-    out["solar_distributed_mw"] = solar * total["solar_distributed"]
+    gem_solar = pd.read_csv(grid / "gem_solar_by_province_2026.csv", index_col="province")
+    out["solar_utility_mw"] = _shares(gem_solar["operating_mw"].astype(float), prov) * total["solar_utility"]
+    out["solar_distributed_mw"] = _shares(_demand_2024_mwh(src, grid), prov) * total["solar_distributed"]
     ren = out["onwind_mw"] + out["offwind_mw"] + out["solar_utility_mw"]
     out["battery_mw"] = ren / ren.sum() * total["battery"]
     energy = dict((k, e) for k, _, e, *_ in NATIONAL)["battery"]
@@ -150,12 +168,7 @@ def main() -> None:
     table.round(3).to_csv(args.grid / "capacity_2024_mw.csv")
     nat = pd.DataFrame(NATIONAL, columns=["carrier", "capacity_mw", "energy_mwh", "source", "provincial_split"])
     nat.to_csv(args.grid / "fleet_2024_national.csv", index=False)
-    # 2024 consumption by province: PyPSA-China-PIK's load table carries the NBS 2024 provincial values in its
-    # 2025 column (its config comment); scaled to NEA's national 9,852.1 TWh (+0.03 %).
-    load = pd.read_csv(args.source / "pypsa-china-pik/Provincial_Load_2020_2060_MWh.csv", index_col=0)
-    codes = _codes(args.grid)
-    demand = pd.Series(load["2025"].astype(float).values, index=[_code(p, codes) for p in load.index])
-    demand = demand.sort_index() * (9_852.1e6 / demand.sum())
+    demand = _demand_2024_mwh(args.source, args.grid)
     demand.rename("demand_mwh").rename_axis("province").round(0).to_csv(
         args.grid / "demand_annual_2024_mwh.csv")
 

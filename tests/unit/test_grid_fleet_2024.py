@@ -103,3 +103,44 @@ def test_network_2024_carries_the_fleet_and_the_demand():
     # the default (base year 2020) is unchanged: 56 corridors, no run-of-river generators
     n20 = build_network(2020, "24h")
     assert len(n20.links) == 56 and not (n20.generators.carrier == "hydro").any()
+
+
+def test_solar_split_follows_gem_utility_and_consumption(fleet):
+    # utility solar: GEM Global Solar Power Tracker shares; distributed: 2024 consumption shares
+    from computegrid.datasets import grid as ds
+
+    gem = ds._read_csv("gem_solar_by_province_2026.csv", index_col="province")["operating_mw"]
+    assert gem.sum() == 574_070
+    util = fleet["solar_utility_mw"]
+    assert (util / util.sum()).to_numpy() == pytest.approx((gem / gem.sum()).reindex(util.index).to_numpy(),
+                                                             abs=1e-6)
+    dist, demand = fleet["solar_distributed_mw"], by.load_annual_demand_2024_mwh().reindex(util.index)
+    assert (dist / dist.sum()).to_numpy() == pytest.approx((demand / demand.sum()).to_numpy(), abs=1e-6)
+    # Qinghai no longer holds 2020's 6.3 % of all solar (56 GW); Xinjiang leads the utility plants
+    assert fleet.at["QH", "solar_mw"] / 1e3 == pytest.approx(36.9, abs=0.1)
+    assert util.idxmax() == "XJ"
+
+
+def test_captive_coal_is_a_part_of_coal(fleet):
+    coal = fleet["coal_mw"] + fleet["coal_chp_mw"]
+    assert (fleet["coal_captive_mw"] <= coal + 1e-6).all()
+    # GEM Captive flag: about 127 GW (IHS Markit: 142 GW at end-2017); Xinjiang has the largest share
+    assert fleet["coal_captive_mw"].sum() / 1e3 == pytest.approx(127.0, abs=0.5)
+    assert (fleet["coal_captive_mw"] / coal).idxmax() == "XJ"
+
+
+def test_captive_coal_minimum_raises_the_must_run():
+    from dataclasses import replace
+
+    from computegrid.grid.inputs import hourly_inputs
+    from computegrid.grid.parameters import base_year_parameters
+
+    params = base_year_parameters(2024)
+    with_captive = hourly_inputs(2024, params, base_year=2024).p_min_pu
+    without = hourly_inputs(2024, replace(params, captive_coal_min_pu=None), base_year=2024).p_min_pu
+    fleet = by.load_fleet_mw(2024).loc["XJ"]
+    f = fleet["coal_captive_mw"] / (fleet["coal_mw"] + fleet["coal_chp_mw"])
+    # outside the heating season, where demand does not cap it: (1 - f) x 0.4 + f x 0.6
+    assert with_captive["XJ coal"].max() == pytest.approx((1 - f) * 0.4 + f * 0.6)
+    assert without["XJ coal"].max() == pytest.approx(0.4)
+    assert (with_captive["YN coal"] == without["YN coal"]).all()  # Yunnan: no captive units tracked

@@ -31,7 +31,11 @@ def test_base_year_network_carries_its_operating_rules():
     from computegrid.errors import InputError
     from computegrid.grid.parameters import base_year_parameters
 
-    assert base_year.operating_rules(base_year_parameters(2020)) is None  # no rule in 2020
-    assert callable(base_year.operating_rules(base_year_parameters(2024)))  # daily DC schedules
+    import dataclasses
+
+    p20 = base_year_parameters(2020)
+    assert callable(base_year.operating_rules(p20))  # proportional curtailment in both years
+    assert base_year.operating_rules(dataclasses.replace(p20, proportional_curtailment=False)) is None
+    assert callable(base_year.operating_rules(base_year_parameters(2024)))  # and daily DC schedules
     with pytest.raises(InputError, match="available base years"):
         base_year.base_year_network(2030, "24h")

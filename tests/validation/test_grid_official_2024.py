@@ -45,18 +45,14 @@ def test_generation_within_tolerance(report, carrier):
         report["official"]["generation_twh"][carrier], rel=GENERATION_TOLERANCE_FRAC)
 
 
-SOLAR_MISS = pytest.mark.xfail(strict=True, reason="documented miss (docs/grid-model.md, base year 2024): "
-                               "solar curtailment 1.1 % against 3.2 %; provincial solar split of 2020")
-
-
-@pytest.mark.parametrize("carrier", ["wind", pytest.param("solar", marks=SOLAR_MISS)])
+@pytest.mark.parametrize("carrier", ["wind", "solar"])
 def test_national_curtailment_within_points(report, carrier):
     assert report["curtailment_frac"][carrier] == pytest.approx(
         report["official"]["curtailment_frac"][carrier], abs=CURTAILMENT_TOLERANCE)
 
 
-@pytest.mark.xfail(strict=True, reason="documented miss (docs/grid-model.md, base year 2024): Qinghai, Gansu "
-                   "and Inner Mongolia are among the model's ten highest; Tibet and Xinjiang are not")
+@pytest.mark.xfail(strict=True, reason="documented miss (docs/grid-model.md, base year 2024): Qinghai, Gansu, "
+                   "Inner Mongolia and Xinjiang are among the model's ten highest; Tibet curtails nothing")
 def test_highest_curtailment_provinces(report):
     ranked = list(report["curtailment_frac_by_province"]["wind_and_solar"])  # highest first
     official = set(load_curtailment_rank_2024()["province"])

@@ -5,8 +5,9 @@ A base year (2020 or 2024, :data:`computegrid.datasets.grid_base_year.BASE_YEARS
 :func:`computegrid.grid.network.build_network` with ``year = base_year`` (that year's fleet, corridors and
 demand) and :func:`computegrid.grid.parameters.base_year_parameters`, plus that year's operating rules:
 in 2024 the north-western UHV DC corridors run on daily flat schedules
-(:func:`computegrid.grid.operations.daily_flat_schedules`), as validated against the official 2024
-curtailment rates (docs/grid-model.md). Whoever needs the base year builds it here, so the three uses
+(:func:`computegrid.grid.operations.daily_flat_schedules`), and in both years wind and solar of a province
+are curtailed in the same proportion (:func:`computegrid.grid.operations.proportional_curtailment`), as
+validated against the official curtailment rates (docs/grid-model.md). Whoever needs the base year builds it here, so the three uses
 cannot drift apart.
 """
 
@@ -22,10 +23,15 @@ from computegrid.grid.parameters import GridParameters, base_year_parameters
 
 def operating_rules(params: GridParameters) -> Callable | None:
     """The ``extra_functionality`` of a base year's operating rules (None: no rule)."""
-    from computegrid.grid.operations import daily_flat_schedules
+    from computegrid.grid.operations import daily_flat_schedules, proportional_curtailment
+    from computegrid.grid.solve import chain_functionality
 
     scheduled = params.daily_scheduled_corridors
-    return daily_flat_schedules(scheduled) if scheduled else None
+    rules = [daily_flat_schedules(scheduled) if scheduled else None,
+             proportional_curtailment if params.proportional_curtailment else None]
+    if not any(rules):
+        return None
+    return chain_functionality(*rules)
 
 
 def base_year_network(year: int, resolution: str = "3h", *, fleet=None, load_shedding: bool = True):

@@ -60,7 +60,8 @@ def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMET
     Returns
     -------
     pandas.DataFrame
-        ``province x carrier`` (coal, coal_chp, gas, nuclear, hydro, onwind, offwind, solar, PHS, battery).
+        ``province x carrier`` (coal, coal_chp, coal_captive, gas, nuclear, hydro, onwind, offwind, solar,
+        PHS, battery); ``coal_chp`` and ``coal_captive`` are parts of ``coal``.
         [MW]
     """
     raw = load_fleet_mw(base_year) if fleet is None else fleet
@@ -69,6 +70,7 @@ def model_capacity_mw(year: int = 2020, params: GridParameters = DEFAULT_PARAMET
     coal_scale = (params.coal_capacity_mw / coal_total.sum()) if params.coal_capacity_mw else 1.0
     cap["coal"] = coal_total * coal_scale
     cap["coal_chp"] = raw["coal_chp_mw"] * coal_scale
+    cap["coal_captive"] = (raw["coal_captive_mw"] if "coal_captive_mw" in raw else 0.0) * coal_scale
     gas_scale = (params.gas_capacity_mw / raw["gas_mw"].sum()) if params.gas_capacity_mw else 1.0
     cap["gas"] = raw["gas_mw"] * gas_scale
     nuc_scale = (params.nuclear_capacity_mw / raw["nuclear_mw"].sum()) if params.nuclear_capacity_mw else 1.0
@@ -176,6 +178,10 @@ def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
             winter = params.chp_winter_min_pu if prov in params.heating_provinces else params.coal_min_pu
             must = np.where(heating, cond * params.coal_min_pu + chp * max(winter, params.coal_min_pu),
                             cap.at[prov, "coal"] * params.coal_min_pu)
+            if params.captive_coal_min_pu is not None:
+                # captive units (a share f of the fleet, CHP or not) at their own minimum all year
+                f = min(cap.at[prov, "coal_captive"] / cap.at[prov, "coal"], 1.0)  # a user fleet may cut coal
+                must = (1 - f) * must + f * cap.at[prov, "coal"] * params.captive_coal_min_pu
             pmin[f"{prov} coal"] = must / cap.at[prov, "coal"]
         if inflexibility and cap.at[prov, "gas"] > 0:
             winter = params.chp_winter_min_pu if prov in params.heating_provinces else params.gas_min_pu

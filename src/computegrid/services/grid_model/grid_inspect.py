@@ -33,7 +33,7 @@ def describe_grid(year: int = 2020) -> GridDescription:
     buses["peak_demand_gw"] = demand.max() / MW_PER_GW
     # official 2023 provincial grid factors (MEE/NBS), carried for reporting; Tibet has none
     buses["grid_emission_factor_2023_gco2_per_kwh"] = ds.load_grid_emission_factors().reindex(buses.index)
-    cap = model_capacity_mw(year).drop(columns=["coal_chp"]) / MW_PER_GW
+    cap = model_capacity_mw(year).drop(columns=["coal_chp", "coal_captive"]) / MW_PER_GW
     return GridDescription(year=year, buses=buses, capacity_gw=cap, corridors=ds.load_corridors(),
                            sites=ds.load_sites())
 
