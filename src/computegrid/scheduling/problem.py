@@ -236,15 +236,14 @@ def problem_from_arrays(jobs: JobTable | None, sites: SiteTable, site_signals: S
     limit_ms : ndarray
         Round-trip limit per job. [ms]
     """
-    cap = sites.frame["n_accelerators"].to_numpy(dtype=np.int64)
+    cap = sites.capacity
     allowed = latency_ms <= limit_ms[:, None]
     nearest = np.argmin(latency_ms, axis=1)
     # a job that no site within its limit could ever hold falls back to its nearest site
     allowed &= n_acc[:, None] <= cap[None, :]
     none = ~allowed.any(axis=1)
     allowed[none, nearest[none]] = True
-    pue = sites.frame["pue"].to_numpy(dtype=float)
-    mwh_per_acc_h = params.power_per_accelerator_kw * pue / 1000.0
+    mwh_per_acc_h = params.power_per_accelerator_kw * sites.pue / 1000.0
     n_slots = int(math.ceil(float(np.max(deadline_h)))) + 2
     p = Problem(jobs=jobs, sites=sites, signals=site_signals, params=params, start=start,
                 submit_h=submit_h, duration_h=duration_h, deadline_h=deadline_h, n_acc=n_acc,

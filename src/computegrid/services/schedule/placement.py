@@ -118,10 +118,10 @@ class PlacementService:
             self._signals = [(signals, ids, subset), *self._signals[:self.MAX_SIGNALS - 1]]
         return subset
 
-    def _origin_latency(self, origin: str, sites: SiteTable) -> np.ndarray:
-        """Round-trip times from ``origin`` to each site [ms] (``body.origin_province`` named in
-        the error of an unknown province)."""
-        key = (origin, tuple(sites.ids))
+    def _origin_latency(self, origin: str, ids: tuple[str, ...], sites: SiteTable) -> np.ndarray:
+        """Round-trip times from ``origin`` to each site (``ids``: the sites' ids) [ms]
+        (``body.origin_province`` named in the error of an unknown province)."""
+        key = (origin, ids)
         with self._lock:
             row = self._latency.get(key)
         if row is None:
@@ -138,7 +138,7 @@ class PlacementService:
         return row
 
     def _problem(self, job: JobRequest, n_acc: int, limit: float, signals: SiteSignals):
-        """The scheduling problem of one job over every candidate site (what
+        """The candidate sites' ids and the scheduling problem of one job over them (what
         ``build_problem(make_jobs(...))`` builds for a one-row table, from arrays)."""
         import pandas as pd
 
@@ -162,9 +162,10 @@ class PlacementService:
             if deadline_h < submit_h + duration_h - 1e-9:
                 raise InputError("body.deadline", job.deadline.isoformat(),
                                  "a time no earlier than earliest_start + duration_h")
-        latency = self._origin_latency(job.origin_province, full)
-        return full, problem_from_arrays(
-            None, full, self._site_signals(signals, tuple(full.ids)), ScheduleParams(), start,
+        ids = tuple(full.ids)
+        latency = self._origin_latency(job.origin_province, ids, full)
+        return ids, problem_from_arrays(
+            None, full, self._site_signals(signals, ids), ScheduleParams(), start,
             np.array([submit_h]), np.array([duration_h]), np.array([deadline_h]),
             np.array([n_acc], dtype=np.int64), latency[None, :].copy(), np.array([limit]))
 
@@ -193,14 +194,13 @@ class PlacementService:
             limit = min(limit, float(job.latency_limit_ms))
         if job.deadline is not None and job.deadline <= job.earliest_start:
             raise InputError("body.deadline", job.deadline.isoformat(), "a time after earliest_start")
-        full, problem = self._problem(job, n_acc, limit, signals)
+        ids, problem = self._problem(job, n_acc, limit, signals)
         rtt = problem.latency_ms[0]
         allowed = rtt <= limit + 1e-9
         if not allowed.any():
             raise InputError("body.latency_limit_ms", limit,
                              f"a limit that some site meets from {job.origin_province} "
                              f"(nearest: {float(np.min(rtt)):.1f} ms)")
-        ids = full.ids
         within = [s for s, ok in zip(ids, allowed) if ok]
         # One problem over every candidate site; each further option re-runs the greedy policy
         # with the sites already chosen masked out of ``allowed`` (the policies' own input).
