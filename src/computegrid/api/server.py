@@ -86,24 +86,11 @@ def uvicorn_options(settings) -> dict:
             "timeout_keep_alive": settings.timeout_keep_alive_s,
             "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
             "http": HeaderTimeoutH11Protocol, "server_header": False,
-            "limit_concurrency": settings.max_connections, **_perf_hack()}
-
-
-def _perf_hack():
-    import os
-    out = {}
-    if os.environ.get("PERF_HTTP"):
-        out["http"] = os.environ["PERF_HTTP"]
-    if os.environ.get("PERF_LOOP"):
-        out["loop"] = os.environ["PERF_LOOP"]
-    return out
+            "limit_concurrency": settings.max_connections}
 
 
 def install_access_log_redactor() -> None:
     """Add :class:`AccessLogRedactor` to uvicorn's access logger (once)."""
     logger = logging.getLogger("uvicorn.access")
-    import os
-    if os.environ.get("PERF_NOLOG"):
-        logger.disabled = True
     if not any(isinstance(f, AccessLogRedactor) for f in logger.filters):
         logger.addFilter(AccessLogRedactor())
