@@ -287,10 +287,12 @@ def main() -> int:
                 return 1
             tree = _tree(server.pid)
             cpu0 = sum(_cpu_s(pid) for pid in tree)
+            client0 = time.process_time()
             load0 = os.getloadavg()[0]
             out = asyncio.run(_both(port, key, abuser, args, mix,
                                     _abusive_requests([s.site for s in list_sites()])))
             server_cpu_s = sum(_cpu_s(pid) for pid in tree) - cpu0
+            client_cpu_s = time.process_time() - client0
             load1 = os.getloadavg()[0]
             server_peak_kib = sum(_peak_rss_kib(pid) for pid in tree)
         finally:
@@ -318,6 +320,9 @@ def main() -> int:
     print(f"server CPU time: {server_cpu_s:.1f} s = {1e3 * server_cpu_s / max(n_done, 1):.2f} ms "
           f"per request; load average {load0:.1f} before, {load1:.1f} after "
           f"(other processes on the machine inflate latency)")
+    print(f"load generator CPU time: {client_cpu_s:.1f} s = "
+          f"{1e3 * client_cpu_s / max(n_done, 1):.2f} ms per normal request"
+          f"{' (the abusive client included)' if args.abuse else ''}")
     print(f"server processes: {args.http_workers}; peak memory: server {server_peak_kib / 1024:.0f} MiB "
           f"(sum over processes), load generator "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
