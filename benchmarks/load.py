@@ -38,6 +38,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from proc_tree import cpu_s, peak_rss_kib, process_tree, wait_idle
 
 HOST = "127.0.0.1"  # loopback only, by design
 
@@ -285,16 +286,16 @@ def main() -> int:
             if not _settle(server.pid, port, key, mix):
                 print("warm-up: errors on the second pass", file=sys.stderr)
                 return 1
-            tree = _tree(server.pid)
-            cpu0 = sum(_cpu_s(pid) for pid in tree)
+            tree = process_tree(server.pid)
+            cpu0 = sum(cpu_s(pid) for pid in tree)
             client0 = time.process_time()
             load0 = os.getloadavg()[0]
             out = asyncio.run(_both(port, key, abuser, args, mix,
                                     _abusive_requests([s.site for s in list_sites()])))
-            server_cpu_s = sum(_cpu_s(pid) for pid in tree) - cpu0
+            server_cpu_s = sum(cpu_s(pid) for pid in tree) - cpu0
             client_cpu_s = time.process_time() - client0
             load1 = os.getloadavg()[0]
-            server_peak_kib = sum(_peak_rss_kib(pid) for pid in tree)
+            server_peak_kib = sum(peak_rss_kib(pid) for pid in tree)
         finally:
             server.terminate()
             server.wait(20)
@@ -352,64 +353,15 @@ def _print_abuse(abuse: dict) -> None:
           f"{abuse['half_open_closed_by_server']} closed by the server")
 
 
-def _wait_idle(pid: int, timeout_s: float = 180.0) -> None:
-    """Wait until the server's processes use under 5 % of a core over one second (each HTTP
-    worker has imported the grid model and read the signals), or ``timeout_s``."""
-    stop = time.monotonic() + timeout_s
-    while time.monotonic() < stop:
-        tree = _tree(pid)
-        before = sum(_cpu_s(p) for p in tree)
-        time.sleep(1.0)
-        if sum(_cpu_s(p) for p in tree) - before < 0.05:
-            return
-
-
 def _settle(pid: int, port: int, key: str, mix) -> bool:
     """Bring every server process to its steady state before measuring: the CPU of starting
     (imports, reading the signals, the first placements' site tables) is not a cost per request.
     Waits for the processes to go idle, sends 2 s of traffic at 50 requests/s over the 32
     connections (each HTTP worker accepts some), and waits again; False if any answer failed."""
-    _wait_idle(pid)
+    wait_idle(pid)
     warm = asyncio.run(_drive(HOST, port, key, 50.0, 2.0, mix))
-    _wait_idle(pid)
+    wait_idle(pid)
     return all(code == 200 for rows in warm["results"].values() for _, code in rows)
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (uvicorn's worker processes)."""
-    parent_of = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                parent_of[int(entry.name)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    out, frontier = [pid], [pid]
-    while frontier:
-        kids = [p for p, pp in parent_of.items() if pp in frontier]
-        out += kids
-        frontier = kids
-    return out
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU time of a process so far. [s]"""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
-
-
-def _peak_rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 if __name__ == "__main__":
