@@ -71,6 +71,7 @@ def _cached(request: Request, caller: Caller, build) -> Response:
                                           getattr(request.state, "charged_points", 0)))
     return response
 
+
 _PROBLEM = {400: {"model": CasValidationProblemDetails, "description": "Bad Request",
                   "content": {PROBLEM_JSON: {}}}}
 
