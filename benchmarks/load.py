@@ -5,6 +5,8 @@ per second for ``--duration-s`` seconds, alternating between the endpoints, and 
 endpoint: requests, errors, throughput and p50/p99 latency. Latency is measured from each
 request's *scheduled* send time, so a stalled server cannot hide queueing (no coordinated
 omission). Target (issue 7): p99 under 50 ms and no errors at 200 requests/s on two cores.
+Before measuring, every server process is brought to its steady state (started, idle, warmed
+by 2 s of the same traffic, idle again), so the server CPU per request excludes start-up work.
 
 With ``--abuse``, an abusive client runs at the same time (issue 17): anonymous floods of the
 most expensive open queries (a year of hourly points; 100 repeated locations over a year),
@@ -36,6 +38,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from proc_tree import cpu_s, peak_rss_kib, process_tree, wait_idle
 
 HOST = "127.0.0.1"  # loopback only, by design
 
@@ -280,14 +283,19 @@ def main() -> int:
                     print(f"warm-up {method} {path}: HTTP {r.status_code} {r.text[:200]}",
                           file=sys.stderr)
                     return 1
-            tree = _tree(server.pid)
-            cpu0 = sum(_cpu_s(pid) for pid in tree)
+            if not _settle(server.pid, port, key, mix):
+                print("warm-up: errors on the second pass", file=sys.stderr)
+                return 1
+            tree = process_tree(server.pid)
+            cpu0 = sum(cpu_s(pid) for pid in tree)
+            client0 = time.process_time()
             load0 = os.getloadavg()[0]
             out = asyncio.run(_both(port, key, abuser, args, mix,
                                     _abusive_requests([s.site for s in list_sites()])))
-            server_cpu_s = sum(_cpu_s(pid) for pid in tree) - cpu0
+            server_cpu_s = sum(cpu_s(pid) for pid in tree) - cpu0
+            client_cpu_s = time.process_time() - client0
             load1 = os.getloadavg()[0]
-            server_peak_kib = sum(_peak_rss_kib(pid) for pid in tree)
+            server_peak_kib = sum(peak_rss_kib(pid) for pid in tree)
         finally:
             server.terminate()
             server.wait(20)
@@ -313,6 +321,9 @@ def main() -> int:
     print(f"server CPU time: {server_cpu_s:.1f} s = {1e3 * server_cpu_s / max(n_done, 1):.2f} ms "
           f"per request; load average {load0:.1f} before, {load1:.1f} after "
           f"(other processes on the machine inflate latency)")
+    print(f"load generator CPU time: {client_cpu_s:.1f} s = "
+          f"{1e3 * client_cpu_s / max(n_done, 1):.2f} ms per normal request"
+          f"{' (the abusive client included)' if args.abuse else ''}")
     print(f"server processes: {args.http_workers}; peak memory: server {server_peak_kib / 1024:.0f} MiB "
           f"(sum over processes), load generator "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
@@ -342,41 +353,15 @@ def _print_abuse(abuse: dict) -> None:
           f"{abuse['half_open_closed_by_server']} closed by the server")
 
 
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (uvicorn's worker processes)."""
-    parent_of = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                parent_of[int(entry.name)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    out, frontier = [pid], [pid]
-    while frontier:
-        kids = [p for p, pp in parent_of.items() if pp in frontier]
-        out += kids
-        frontier = kids
-    return out
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU time of a process so far. [s]"""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
-
-
-def _peak_rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+def _settle(pid: int, port: int, key: str, mix) -> bool:
+    """Bring every server process to its steady state before measuring: the CPU of starting
+    (imports, reading the signals, the first placements' site tables) is not a cost per request.
+    Waits for the processes to go idle, sends 2 s of traffic at 50 requests/s over the 32
+    connections (each HTTP worker accepts some), and waits again; False if any answer failed."""
+    wait_idle(pid)
+    warm = asyncio.run(_drive(HOST, port, key, 50.0, 2.0, mix))
+    wait_idle(pid)
+    return all(code == 200 for rows in warm["results"].values() for _, code in rows)
 
 
 if __name__ == "__main__":

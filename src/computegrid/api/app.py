@@ -10,7 +10,9 @@ from fastapi import FastAPI
 
 from computegrid import __version__
 from computegrid.api import server
+from computegrid.api.answer_cache import AnswerCache
 from computegrid.api.errors import install_error_handlers
+from computegrid.api.routers.signals import FeedMemo
 from computegrid.api.security import (
     BodySizeLimitMiddleware,
     FiniteJsonMiddleware,
@@ -77,6 +79,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.placement = PlacementService()
     app.state.signal_cache = SignalFeedCache(settings.signals_path, settings.runs_dir,
                                              settings.signals_builder)
+    app.state.feed_memo = FeedMemo(settings.feed_cache_s)
+    app.state.answer_cache = AnswerCache(settings.answer_cache_bytes)
     app.add_middleware(FiniteJsonMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)  # outermost
     server.configure(settings.header_timeout_s)

@@ -62,6 +62,15 @@ class ApiSettings:
         Addresses of reverse proxies whose ``X-Forwarded-For`` is trusted; empty: none.
     health_cache_s : float
         How long ``/health`` reuses its run counts. [s]
+    answer_cache_bytes : int
+        Answers of the Carbon Aware SDK's ``bylocation(s)`` queries kept per HTTP process for
+        identical queries on the same signals in the same hour (0: none). [B] assumption:
+        16 MiB, 16 answers of the largest size (``max_points``) or thousands of small ones.
+    feed_cache_s : float
+        How long the served signals are reused before the store (published runs) and the
+        signals file are checked again; a run published from another process is served at
+        most this long later (0: check on every request). [s] assumption: 1 s, as the key
+        cache: the check cost about as much as a small request (docs/service.md, "Load test").
     static_rate_limit_per_s : float
         Requests per second per client address to the dashboard's static files. [1/s]
     timeout_keep_alive_s, header_timeout_s : float
@@ -91,6 +100,8 @@ class ApiSettings:
     max_points: int = 10_000
     forwarded_allow_ips: tuple[str, ...] = ()
     health_cache_s: float = 2.0
+    feed_cache_s: float = 1.0
+    answer_cache_bytes: int = 16 * 2**20
     static_rate_limit_per_s: float = 5.0
     timeout_keep_alive_s: float = 5.0
     header_timeout_s: float = 10.0

@@ -100,7 +100,7 @@ class Problem:
     ``sites x (HISTORY_H + n_slots)`` with column ``HISTORY_H + k`` for slot ``k``.
     """
 
-    jobs: JobTable
+    jobs: JobTable | None               # None: built from arrays (one placement)
     sites: SiteTable
     signals: SiteSignals
     params: ScheduleParams
@@ -207,22 +207,49 @@ def build_problem(jobs: JobTable, sites: SiteTable, signals: SiteSignals,
     dl = (f["deadline_time"] - start).dt.total_seconds().to_numpy() / 3600.0
     dur = f["duration_h"].to_numpy(dtype=float)
     org_idx, lat_o = origin_latency_ms(f["origin_province"].to_numpy(), sites)
-    lat = lat_o[org_idx]
-    lim = jobs.latency_limit_ms()
-    allowed = lat <= lim[:, None]
-    nearest = np.argmin(lat, axis=1)
+    return problem_from_arrays(jobs, sites, sig, params, start, sub, dur, dl, acc,
+                               lat_o[org_idx], jobs.latency_limit_ms())
+
+
+def problem_from_arrays(jobs: JobTable | None, sites: SiteTable, site_signals: SiteSignals,
+                        params: ScheduleParams, start: pd.Timestamp, submit_h: np.ndarray,
+                        duration_h: np.ndarray, deadline_h: np.ndarray, n_acc: np.ndarray,
+                        latency_ms: np.ndarray, limit_ms: np.ndarray) -> Problem:
+    """A :class:`Problem` from validated job arrays (what :func:`build_problem` does after
+    reading the job table; the placement of one job calls it directly, without a table).
+
+    Parameters
+    ----------
+    jobs : JobTable or None
+        The jobs, kept for :func:`computegrid.scheduling.evaluate.schedule_frame`; ``None``
+        where no schedule frame is wanted.
+    site_signals : SiteSignals
+        Signals of ``sites.ids``, in that order.
+    start : pandas.Timestamp
+        UTC start of slot 0 (on the hour).
+    submit_h, duration_h, deadline_h : ndarray
+        Per job: submit time and deadline from slot 0, and run time. [h]
+    n_acc : ndarray of int
+        Accelerators per job; none above the largest site. [-]
+    latency_ms : ndarray
+        ``jobs x sites`` round-trip times. [ms]
+    limit_ms : ndarray
+        Round-trip limit per job. [ms]
+    """
+    cap = sites.capacity
+    allowed = latency_ms <= limit_ms[:, None]
+    nearest = np.argmin(latency_ms, axis=1)
     # a job that no site within its limit could ever hold falls back to its nearest site
-    allowed &= acc[:, None] <= cap[None, :]
+    allowed &= n_acc[:, None] <= cap[None, :]
     none = ~allowed.any(axis=1)
     allowed[none, nearest[none]] = True
-    pue = sites.frame["pue"].to_numpy(dtype=float)
-    mwh_per_acc_h = params.power_per_accelerator_kw * pue / 1000.0
-    n_slots = int(math.ceil(float(np.max(dl)))) + 2
-    p = Problem(jobs=jobs, sites=sites, signals=sig, params=params, start=start, submit_h=sub,
-                duration_h=dur, deadline_h=dl, n_acc=acc, latency_ms=lat, limit_ms=lim,
-                allowed=allowed, nearest=nearest, capacity=cap, mwh_per_acc_h=mwh_per_acc_h,
-                n_slots=n_slots, curt_mwh=None, price=None, co2_avg=None, co2_marg=None,
-                weight=None)
+    mwh_per_acc_h = params.power_per_accelerator_kw * sites.pue / 1000.0
+    n_slots = int(math.ceil(float(np.max(deadline_h)))) + 2
+    p = Problem(jobs=jobs, sites=sites, signals=site_signals, params=params, start=start,
+                submit_h=submit_h, duration_h=duration_h, deadline_h=deadline_h, n_acc=n_acc,
+                latency_ms=latency_ms, limit_ms=limit_ms, allowed=allowed, nearest=nearest,
+                capacity=cap, mwh_per_acc_h=mwh_per_acc_h, n_slots=n_slots, curt_mwh=None,
+                price=None, co2_avg=None, co2_marg=None, weight=None)
     p._fill_signals()
     return p
 

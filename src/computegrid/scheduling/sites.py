@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,24 @@ class SiteTable:
     def ids(self) -> list[str]:
         return list(self.frame.index)
 
+    @cached_property
+    def capacity(self) -> np.ndarray:
+        """Accelerators per site, in ``ids`` order (computed once; read-only). [-]"""
+        return _read_only(self.frame["n_accelerators"].to_numpy(dtype=np.int64))
+
+    @cached_property
+    def pue(self) -> np.ndarray:
+        """PUE per site, in ``ids`` order (computed once; read-only). [-]"""
+        return _read_only(self.frame["pue"].to_numpy(dtype=float))
+
     def __len__(self) -> int:
         return len(self.frame)
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values = values.copy()
+    values.setflags(write=False)
+    return values
 
 
 def make_sites(frame: pd.DataFrame, source: str = "sites") -> SiteTable:

@@ -15,6 +15,7 @@ from datetime import datetime
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from computegrid.api.answer_cache import CachedAnswer
 from computegrid.api.routers.signals import POINTS_PER_REQUEST, current_feed
 from computegrid.api.schemas import (
     CasCarbonIntensityDTO,
@@ -46,7 +47,30 @@ MAX_BATCH = 100
 
 
 def _charge_points(request: Request, caller: Caller, n_points: int) -> None:
+    request.state.charged_points = n_points  # what a cached copy of the answer is charged
     charge(request, caller, n_points / POINTS_PER_REQUEST - 1)
+
+
+def _cached(request: Request, caller: Caller, build) -> Response:
+    """``_answer(build)``, or the same answer kept from an identical query on the same signals
+    in the same hour (:mod:`computegrid.api.answer_cache`), charged as the first one was."""
+    feed = current_feed(request)
+    cache = request.app.state.answer_cache
+    hour = ca.utc_now().replace(minute=0, second=0, microsecond=0)
+    key = (request.scope["path"], request.scope.get("query_string", b""), hour)
+    hit = cache.get(feed, key)
+    if hit is not None:
+        _charge_points(request, caller, hit.n_points)
+        return Response(hit.body, status_code=hit.status, media_type=hit.media_type,
+                        headers=dict(hit.headers))
+    response = _answer(build)
+    if response.status_code in (200, 204):
+        vary = tuple((k, v) for k, v in response.headers.items() if k == "x-total-count")
+        cache.put(feed, key, CachedAnswer(response.status_code, bytes(response.body),
+                                          response.media_type, vary,
+                                          getattr(request.state, "charged_points", 0)))
+    return response
+
 
 _PROBLEM = {400: {"model": CasValidationProblemDetails, "description": "Bad Request",
                   "content": {PROBLEM_JSON: {}}}}
@@ -155,7 +179,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
             kept, total = ca.cap_points(points, request.app.state.settings.max_points)
             _charge_points(request, caller, len(kept))
             return JSONResponse(_emissions_data(kept), headers={"X-Total-Count": str(total)})
-        return _answer(build)
+        return _cached(request, caller, build)
 
     @router.get("/emissions/bylocations", response_model=list[CasEmissionsData],
                 responses={204: {"description": "No data"}, **_PROBLEM},
@@ -169,7 +193,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
             start, end = q.time("time"), q.time("toTime")
             _start_end(start, end, "time", "toTime")
             return by_locations(request, caller, q.strings("location"), start, end)
-        return _answer(build)
+        return _cached(request, caller, build)
 
     @router.get("/emissions/bylocation", response_model=list[CasEmissionsData],
                 responses={204: {"description": "No data"}, **_PROBLEM},
@@ -184,7 +208,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
             _start_end(start, end, "time", "toTime")
             location = q.string("location")
             return by_locations(request, caller, [location] if location else [], start, end)
-        return _answer(build)
+        return _cached(request, caller, build)
 
     @router.get("/emissions/forecasts/current", response_model=list[CasEmissionsForecastDTO],
                 responses=_PROBLEM, operation_id="GetCurrentForecastData",

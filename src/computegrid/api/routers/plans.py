@@ -118,6 +118,7 @@ def build_router() -> APIRouter:
             run = request.app.state.store.publish_run(run_id)
         except InputError as exc:
             raise HTTPException(404, str(exc)) from None
+        request.app.state.feed_memo.clear()  # served at once by this process
         return _to_schema(run, request.app.state.settings.runs_dir)
 
     @router.get("/{run_id}/files/{name}", summary="One result file of a succeeded run",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from computegrid.api.routers.signals import current_feed
 from computegrid.api.schemas import (
@@ -85,7 +85,7 @@ def build_router() -> APIRouter:
     @router.post("/best", response_model=BestResponse,
                  summary="Best site and start time for one job, with runner-up options")
     def best(body: BestRequest, request: Request,
-             _caller: Caller = Depends(require_key)) -> BestResponse:
+             _caller: Caller = Depends(require_key)) -> Response:
         from computegrid.services.schedule.placement import JobRequest
 
         feed = current_feed(request)
@@ -99,7 +99,9 @@ def build_router() -> APIRouter:
                          n_accelerators=body.n_accelerators, energy_mwh=body.energy_mwh,
                          latency_limit_ms=body.latency_limit_ms, deadline=body.deadline)
         out = request.app.state.placement.best(job, feed.signals, body.n_alternatives)
-        return BestResponse(**out, signals_source=feed.source)
+        # validated once here; returned as JSON so that FastAPI does not validate it again
+        return Response(BestResponse(**out, signals_source=feed.source).model_dump_json(),
+                        media_type="application/json")
 
     @router.post("/schedule", response_model=ScheduleResponse,
                  summary="Place a batch of jobs with one policy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -19,19 +20,49 @@ from computegrid.services.signals.signal_feed import SignalFeed, SignalsNotReady
 POINTS_PER_REQUEST = 100
 
 
+class FeedMemo:
+    """The feed last found by :func:`current_feed`, reused for ``ttl_s`` seconds, so that a
+    request does not ask the store for the published runs and stat the signals file (a publish
+    or a new file is served at most ``ttl_s`` later; publishing through this process's API
+    clears it at once)."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._entry: tuple[float, SignalFeed] | None = None  # replaced whole: no lock needed
+
+    def get(self) -> SignalFeed | None:
+        entry = self._entry
+        if entry is not None and time.monotonic() < entry[0]:
+            return entry[1]
+        return None
+
+    def put(self, feed: SignalFeed) -> None:
+        if self.ttl_s > 0:
+            self._entry = (time.monotonic() + self.ttl_s, feed)
+
+    def clear(self) -> None:
+        self._entry = None
+
+
 def current_feed(request: Request) -> SignalFeed:
     """The signals being served: ``--signals``, else the newest published run, else the default
     signals; 503 (with ``Retry-After`` while the default signals are built) when none is ready.
     Runs are served only once an operator published them, never because a key submitted them."""
+    memo: FeedMemo = request.app.state.feed_memo
+    feed = memo.get()
+    if feed is not None:
+        return feed
     cache = request.app.state.signal_cache
     published = [] if cache.signals_path else [
         r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded",
                                                         published=True)]
     try:
-        return cache.current(published)
+        feed = cache.current(published)
     except SignalsNotReady as exc:
         headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
         raise HTTPException(503, str(exc), headers=headers) from None
+    memo.put(feed)
+    return feed
 
 
 def build_router() -> APIRouter:

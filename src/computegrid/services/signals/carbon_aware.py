@@ -108,6 +108,13 @@ def _hours(intensity: pd.DataFrame, start: pd.Timestamp, n_hours: int) -> np.nda
     return np.mod(offset + np.arange(n_hours), n)
 
 
+def _values(intensity: pd.DataFrame, locations: list[str], rows: np.ndarray) -> np.ndarray:
+    """``intensity`` at row positions ``rows`` and columns ``locations``, copying only those
+    cells (selecting the columns first copies every hour of the year: about 1 ms a request)."""
+    position = {c: i for i, c in enumerate(intensity.columns)}
+    return intensity.to_numpy(dtype=float)[np.ix_(rows, [position[c] for c in locations])]
+
+
 def _window_means(values: np.ndarray, window_h: int) -> np.ndarray:
     """Mean over each window of ``window_h`` hours starting at each hour (``len - window + 1``)."""
     if window_h <= 1:
@@ -167,7 +174,7 @@ def best_emissions(intensity: pd.DataFrame, locations: list[str],
     if n_start <= 0:
         return []
     rows = _hours(intensity, t0, n_start + window_h - 1)
-    block = intensity[locations].to_numpy(dtype=float)[rows]
+    block = _values(intensity, locations, rows)
     means = np.stack([_window_means(block[:, j], window_h) for j in range(len(locations))], axis=1)
     best = float(np.min(means))
     dur = int(duration_min) if duration_min else 60
@@ -259,7 +266,7 @@ def emissions_data(intensity: pd.DataFrame, locations: list[str], start: datetim
     if max_points is not None and n * len(locations) > max_points:
         raise InputError("toTime", str(end), f"a period x locations of at most {max_points} "
                          "hourly points (a shorter period or fewer locations)")
-    values = intensity[locations].to_numpy(dtype=float)[_hours(intensity, t0, n)]
+    values = _values(intensity, locations, _hours(intensity, t0, n))
     return [EmissionsPoint(loc, (t0 + pd.Timedelta(hours=i)).to_pydatetime(),
                            float(values[i, j]), 60)
             for j, loc in enumerate(locations) for i in range(n)]
