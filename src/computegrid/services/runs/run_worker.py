@@ -222,8 +222,11 @@ class RunWorkerPool:
         self.store.finish_run(run_id, result["summary"])
 
 
-#: CPU priority of planning runs (``nice`` increment): they yield the CPU to the HTTP server.
-RUN_NICENESS = 10
+#: CPU priority of planning runs (``nice`` increment): they yield the CPU to the HTTP server. 19, the
+#: lowest priority: under Linux's scheduler a nice-19 process weighs 15 against 1,024 for the server
+#: (kernel/sched/core.c, sched_prio_to_weight), so a queue of runs takes about 1.5 % of a core the
+#: server needs.
+RUN_NICENESS = 19
 
 
 def _limit_memory(limit_bytes: int | None):
