@@ -32,6 +32,7 @@ def _flat_signals(path, sites=("west", "east"), hours=8760):
 
 def _settings(tmp_path, **kw):
     base = dict(db_url=f"sqlite:///{tmp_path}/store.db", runs_dir=tmp_path / "runs",
+                rate_limit_delay_s=0,  # no tarpit: these tests count refusals (test_6_flood_is_tarpitted)
                 start_workers=False, anonymous_rate_limit_per_s=10_000, auth_cache_s=0,
                 signals_path=_flat_signals(tmp_path / "flat.parquet"))
     base.update(kw)
@@ -239,3 +240,23 @@ def test_1_a_year_of_every_site_from_v1_signals_costs_more(tmp_path):
     with TestClient(app) as c:
         codes = [c.get("/v1/signals").status_code for _ in range(2)]  # 2 sites x 8,760 h
     assert codes == [200, 429]
+
+
+def test_6_flood_is_tarpitted(tmp_path):
+    """A refused request (429) is answered after ``rate_limit_delay_s``: a closed-loop flood is slowed to
+    one request per delay per connection, while allowed requests are answered at once."""
+    import time
+
+    app = create_app(_settings(tmp_path, anonymous_rate_limit_per_s=1.0, rate_limit_delay_s=0.3))
+    with TestClient(app) as c:
+        timed = []
+        for _ in range(6):
+            t0 = time.perf_counter()
+            code = c.get("/emissions/bylocations", params={"location": "west",
+                                                           "time": "2030-01-01T00:00Z"}).status_code
+            timed.append((code, time.perf_counter() - t0))
+    refused = [dt for code, dt in timed if code == 429]
+    allowed = [dt for code, dt in timed if code == 200]
+    assert refused and allowed
+    assert min(refused) >= 0.3
+    assert max(allowed) < 0.3

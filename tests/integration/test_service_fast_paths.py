@@ -30,6 +30,7 @@ def _signals(path, co2_marginal=700.0, sites=("west", "east"), hours=8760):
 
 def _settings(tmp_path, **kw):
     base = dict(db_url=f"sqlite:///{tmp_path}/store.db", runs_dir=tmp_path / "runs",
+                rate_limit_delay_s=0,  # no tarpit: these tests count refusals (test_6_flood_is_tarpitted)
                 start_workers=False, auth_cache_s=0, signals_builder=None,
                 signals_path=_signals(tmp_path / "flat.parquet"))
     base.update(kw)

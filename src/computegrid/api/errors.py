@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from computegrid.errors import ComputegridError, InputError
 
@@ -19,6 +22,14 @@ def _field(loc: tuple | list) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 429:  # tarpit (ApiSettings.rate_limit_delay_s): slows a flood, costs no CPU
+            delay_s = request.app.state.settings.rate_limit_delay_s
+            if delay_s > 0:
+                await asyncio.sleep(delay_s)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

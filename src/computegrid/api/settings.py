@@ -80,6 +80,12 @@ class ApiSettings:
     max_connections : int
         Concurrent connections per HTTP process; more are answered 503. [-]
         assumption: 1,000, five seconds of the 200 req/s load target.
+    rate_limit_delay_s : float
+        A refused request (429) is answered after this delay (a tarpit): a client that floods in a
+        closed loop is slowed to its connections / delay requests per second, at no CPU cost to the
+        server, while normal clients, which wait ``Retry-After`` (1 s or more) anyway, lose nothing.
+        0 turns it off. [s] assumption: 1 s, the smallest ``Retry-After`` the limiter sends; measured
+        in docs/service.md (load test with the abusive client).
     """
 
     db_url: str = "sqlite:///computegrid.db"
@@ -106,3 +112,4 @@ class ApiSettings:
     timeout_keep_alive_s: float = 5.0
     header_timeout_s: float = 10.0
     max_connections: int = 1000
+    rate_limit_delay_s: float = 1.0
