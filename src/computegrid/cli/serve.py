@@ -52,6 +52,9 @@ def register(app: typer.Typer) -> None:
         header_timeout_s: float = typer.Option(
             10.0, "--header-timeout-s",
             help="a connection whose request head is incomplete after this long is closed [s]"),
+        rate_limit_delay_s: float = typer.Option(
+            1.0, "--rate-limit-delay-s",
+            help="a refused (429) request is answered after this delay, a tarpit for floods [s] (0: off)"),
         default_signals: bool = typer.Option(
             True, "--default-signals/--no-default-signals",
             help="without --signals and before a run is published, serve the base-year "
@@ -77,6 +80,8 @@ def register(app: typer.Typer) -> None:
                              "a finite number > 0")
         if not 0.1 <= header_timeout_s <= 600:
             raise InputError("--header-timeout-s", header_timeout_s, "seconds in 0.1..600")
+        if not 0 <= rate_limit_delay_s <= 60:
+            raise InputError("--rate-limit-delay-s", rate_limit_delay_s, "seconds in 0..60")
         if not (max_runs_per_key >= 1 and max_runs >= 1):
             raise InputError("--max-runs-per-key/--max-runs", f"{max_runs_per_key}/{max_runs}",
                              "integers >= 1")
@@ -111,6 +116,7 @@ def register(app: typer.Typer) -> None:
                                max_active_runs_per_key=max_runs_per_key,
                                max_active_runs_total=max_runs,
                                header_timeout_s=header_timeout_s,
+                               rate_limit_delay_s=rate_limit_delay_s,
                                worker_memory_limit_bytes=int(worker_memory_limit_gb * 1e9)
                                or None)
         # Access log: method, path and status, query strings dropped (they may carry a key
