@@ -249,11 +249,12 @@ def test_6_flood_is_tarpitted(tmp_path):
 
     app = create_app(_settings(tmp_path, anonymous_rate_limit_per_s=1.0, rate_limit_delay_s=0.3))
     with TestClient(app) as c:
+        query = {"location": "west", "time": "2030-01-01T00:00Z"}
+        c.get("/emissions/bylocations", params=query)  # the first one loads the signal feed: not timed
         timed = []
         for _ in range(6):
             t0 = time.perf_counter()
-            code = c.get("/emissions/bylocations", params={"location": "west",
-                                                           "time": "2030-01-01T00:00Z"}).status_code
+            code = c.get("/emissions/bylocations", params=query).status_code
             timed.append((code, time.perf_counter() - t0))
     refused = [dt for code, dt in timed if code == 429]
     allowed = [dt for code, dt in timed if code == 200]
