@@ -261,3 +261,22 @@ def test_6_flood_is_tarpitted(tmp_path):
     assert refused and allowed
     assert min(refused) >= 0.3
     assert max(allowed) < 0.3
+
+
+def test_6_tarpit_holds_at_most_its_cap(tmp_path, monkeypatch):
+    """Beyond TARPIT_MAX_HELD held refusals a 429 is answered at once (held refusals must not take every
+    connection slot)."""
+    import time
+
+    from computegrid.api import errors
+
+    monkeypatch.setattr(errors, "TARPIT_MAX_HELD", 0)
+    app = create_app(_settings(tmp_path, anonymous_rate_limit_per_s=1.0, rate_limit_delay_s=5.0))
+    with TestClient(app) as c:
+        query = {"location": "west", "time": "2030-01-01T00:00Z"}
+        codes = []
+        t0 = time.perf_counter()
+        for _ in range(5):
+            codes.append(c.get("/emissions/bylocations", params=query).status_code)
+    assert 429 in codes
+    assert time.perf_counter() - t0 < 5.0

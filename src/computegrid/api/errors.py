@@ -11,7 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from computegrid.api.security import RateLimited
 from computegrid.errors import ComputegridError, InputError
+
+#: Most rate-limited requests held in the tarpit at once per HTTP process (assumption: a tenth of the
+#: default 1,000 connections per process, ``ApiSettings.max_connections``; beyond it refusals are immediate).
+TARPIT_MAX_HELD = 100
 
 log = logging.getLogger("computegrid.api")
 
@@ -23,12 +28,20 @@ def _field(loc: tuple | list) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
+    held = {"n": 0}  # refusals being held in the tarpit now (one event loop per app: no lock needed)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        if exc.status_code == 429:  # tarpit (ApiSettings.rate_limit_delay_s): slows a flood, costs no CPU
-            delay_s = request.app.state.settings.rate_limit_delay_s
-            if delay_s > 0:
+        # tarpit (ApiSettings.rate_limit_delay_s): a rate-limited request is answered late, which slows a
+        # closed-loop flood at no CPU cost; at most TARPIT_MAX_HELD at once, so that held refusals never
+        # take the connection slots (ApiSettings.max_connections) from other clients: beyond it, at once
+        delay_s = request.app.state.settings.rate_limit_delay_s
+        if isinstance(exc, RateLimited) and delay_s > 0 and held["n"] < TARPIT_MAX_HELD:
+            held["n"] += 1
+            try:
                 await asyncio.sleep(delay_s)
+            finally:
+                held["n"] -= 1
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)

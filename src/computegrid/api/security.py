@@ -120,11 +120,16 @@ def charge(request: Request, caller: "Caller", tokens: float) -> None:
                       tokens)
 
 
+class RateLimited(HTTPException):
+    """429 of the token-bucket limiter (answered after the tarpit delay, ``api/errors.py``); other 429s,
+    such as the run quotas, are answered at once."""
+
+
 def _rate_limit(request: Request, bucket: str, rate_per_s: float) -> None:
     limiter: TokenBucketLimiter = request.app.state.limiter
     allowed, wait_s = limiter.allow(bucket, rate_per_s)
     if not allowed:
-        raise HTTPException(status_code=429, detail="rate limit exceeded; retry later",
+        raise RateLimited(status_code=429, detail="rate limit exceeded; retry later",
                             headers={"Retry-After": str(max(1, round(wait_s + 0.5)))})
 
 

@@ -81,7 +81,8 @@ class ApiSettings:
         Concurrent connections per HTTP process; more are answered 503. [-]
         assumption: 1,000, five seconds of the 200 req/s load target.
     rate_limit_delay_s : float
-        A refused request (429) is answered after this delay (a tarpit): a client that floods in a
+        A request refused by the rate limiter (429) is answered after this delay (a tarpit; at most
+        ``api.errors.TARPIT_MAX_HELD`` held at once): a client that floods in a
         closed loop is slowed to its connections / delay requests per second, at no CPU cost to the
         server, while normal clients, which wait ``Retry-After`` (1 s or more) anyway, lose nothing.
         0 turns it off. [s] assumption: 1 s, the smallest ``Retry-After`` the limiter sends; measured

@@ -225,6 +225,7 @@ def add_distributed_solar(n: pypsa.Network, base_year: int, year: int, add_mw_pe
     from computegrid.datasets.grid_base_year import load_fleet_mw
 
     total = add_mw_per_yr * max(int(year) - int(base_year), 0)
+    # the provincial key: end-2024 distributed PV, the only base year with the utility/distributed split
     key = load_fleet_mw(2024)["solar_distributed_mw"]
     key = key[[f"{p} solar" in n.generators.index for p in key.index]]
     for prov, share in (key / key.sum()).items():

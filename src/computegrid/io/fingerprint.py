@@ -11,13 +11,17 @@ import functools
 import hashlib
 from pathlib import Path
 
-#: The parts of the package a cached model result depends on: the grid model's code, the planning
-#: code and every bundled data file.
-MODEL_PARTS = (("grid", "*.py"), ("services/plan", "*.py"), ("datasets", "*.py"), ("datasets/data", "*"))
+#: The parts of the package a solved grid depends on (the base-year signals, the 2030 expansion): the grid
+#: model's code and the bundled data with its readers.
+GRID_PARTS = (("grid", "*.py"), ("datasets", "*.py"), ("datasets/data", "*.csv"))
+#: The parts a plan depends on beyond the grid (``plan move``'s cached default plan): the planning code and
+#: the domain models of the AI workload it plans.
+PLAN_PARTS = GRID_PARTS + tuple((sub, "*.py") for sub in ("services/plan", "services/grid_model", "demand",
+                                                         "supply", "facility", "scheduling", "workload"))
 
 
 @functools.lru_cache(maxsize=None)
-def model_fingerprint(parts: tuple[tuple[str, str], ...] = MODEL_PARTS) -> str:
+def model_fingerprint(parts: tuple[tuple[str, str], ...] = GRID_PARTS) -> str:
     """Hex hash (16 characters) of the files of ``parts`` (sub-folder of the package, glob pattern),
     names and contents, in a fixed order. Computed once per process (about 5 MB read)."""
     import computegrid

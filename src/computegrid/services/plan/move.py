@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from computegrid.errors import InputError
-from computegrid.io.fingerprint import model_fingerprint
+from computegrid.io.fingerprint import PLAN_PARTS, model_fingerprint
 
 #: Name of the cached run of the default scenario that `plan move` uses without ``--run``.
 CACHE_RUN_ID = "plan-move-default"
@@ -37,7 +37,7 @@ def _run_dir(runs_dir: Path, run_id: str | None) -> Path:
     from computegrid.services.plan.scenario import load_scenario, scenario_dict
 
     d = runs_dir / CACHE_RUN_ID
-    fingerprint = model_fingerprint()
+    fingerprint = model_fingerprint(PLAN_PARTS)
     if (d / "summary.json").is_file() and (d / "network.nc").is_file():
         cached = json.loads((d / "summary.json").read_text(encoding="utf-8"))
         stamp = d / FINGERPRINT_FILE

@@ -30,7 +30,7 @@ DEFAULT_GRID_YEAR = 2024
 DEFAULT_GRID_RESOLUTION = "3h"
 #: Version of the way the grid signals are derived, part of the cache file's name so that a
 #: cache from an older method is never read: 3 = the base year's validated network with its
-#: operating rules (2024: daily DC schedules); 2 = marginal factor from the optimal basis, average
+#: operating rules (proportional wind/solar curtailment; in 2024 also daily DC schedules); 2 = marginal factor from the optimal basis, average
 #: factor by flow tracing; 1 = the merit-order heuristic and the local mix.
 GRID_SIGNALS_METHOD = 3
 
