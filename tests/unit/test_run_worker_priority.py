@@ -11,3 +11,16 @@ def test_run_children_get_the_lowest_cpu_priority():
                            text=True, preexec_fn=run_worker._limit_memory(None), check=True)
     assert run_worker.RUN_NICENESS == 19
     assert int(child.stdout) == 19
+
+
+def test_run_children_are_in_the_idle_scheduling_class_on_linux():
+    import os
+
+    import pytest
+
+    if not hasattr(os, "SCHED_IDLE"):
+        pytest.skip("SCHED_IDLE is Linux only")
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.sched_getscheduler(0))"],
+                           capture_output=True, text=True,
+                           preexec_fn=run_worker._limit_memory(None), check=True)
+    assert int(child.stdout) == os.SCHED_IDLE

@@ -225,7 +225,8 @@ class RunWorkerPool:
 #: CPU priority of planning runs (``nice`` increment): they yield the CPU to the HTTP server. 19, the
 #: lowest priority: under Linux's scheduler a nice-19 process weighs 15 against 1,024 for the server
 #: (kernel/sched/core.c, sched_prio_to_weight), so a queue of runs takes about 1.5 % of a core the
-#: server needs.
+#: server needs. On Linux the run is also put in the ``SCHED_IDLE`` class (weight 3, and a waking
+#: server thread preempts it at once: sched(7)), which any process may choose for itself.
 RUN_NICENESS = 19
 
 
@@ -237,6 +238,10 @@ def _limit_memory(limit_bytes: int | None):
         import resource
 
         os.nice(RUN_NICENESS)
+        try:  # below every nice level: runs only on a core nothing else wants (Linux)
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError):
+            pass  # not Linux, or refused: nice 19 stays
         if limit_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (int(limit_bytes), int(limit_bytes)))
 
