@@ -77,3 +77,43 @@ def test_the_heap_of_the_started_server_is_frozen(tmp_path):
     app = create_app(_settings(tmp_path))
     with TestClient(app):
         assert gc.get_freeze_count() > 50_000
+
+
+def test_runs_limit_themselves_without_a_fork_of_the_server(tmp_path, monkeypatch):
+    """A run's child is at nice 19, in SCHED_IDLE and under its memory limit, set by the child
+    itself: the server starts it without a ``preexec_fn`` (which makes subprocess fork the whole
+    server, 20-40 ms with the GIL held) so that subprocess can use vfork."""
+    import os
+    import subprocess
+
+    from service_helpers import child_env, wait_for
+
+    from computegrid.services.runs.run_worker import RunWorkerPool, WorkerSettings
+    from computegrid.services.runs.store import open_store
+
+    monkeypatch.setenv("PYTHONPATH", child_env()["PYTHONPATH"])
+    real_popen = subprocess.Popen
+    seen = []
+
+    def popen(*args, **kw):
+        seen.append(kw.get("preexec_fn"))
+        return real_popen(*args, **kw)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    store = open_store(f"sqlite:///{tmp_path}/p.db")
+    pool = RunWorkerPool(store, WorkerSettings(runs_dir=tmp_path / "runs", time_limit_s=60,
+                                               runner="service_helpers:priority_runner",
+                                               memory_limit_bytes=3 * 2**30, poll_s=0.2))
+    run = store.create_run("plan", {})
+    pool.start()
+    try:
+        done = wait_for(lambda: (r := store.get_run(run.id)).status in ("succeeded", "failed")
+                        and r, 60)
+    finally:
+        pool.stop()
+        store.close()
+    assert done.status == "succeeded", done.error
+    assert seen == [None]
+    assert done.summary["nice"] == 19 and done.summary["rlimit_as"] == 3 * 2**30
+    if hasattr(os, "SCHED_IDLE"):
+        assert done.summary["policy"] == os.SCHED_IDLE
