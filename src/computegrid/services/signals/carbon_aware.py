@@ -242,9 +242,9 @@ def current_forecasts(intensity: pd.DataFrame, locations: list[str], now: dateti
         values = intensity[loc].to_numpy(dtype=float)[rows]
         points = []
         if n_points > 0:
-            means = _window_means(values[:n_hours], window_h)[:n_points]
-            points = [EmissionsPoint(loc, (first + pd.Timedelta(hours=i)).to_pydatetime(),
-                                     float(v), window_min) for i, v in enumerate(means)]
+            means = _window_means(values[:n_hours], window_h)[:n_points].tolist()
+            times = _hour_times(first, n_points)
+            points = [EmissionsPoint(loc, times[i], v, window_min) for i, v in enumerate(means)]
         optimal = []
         if points:  # every tied point, as the SDK's GetOptimalEmissions
             best = min(p.rating_g_per_kwh for p in points)
