@@ -117,3 +117,44 @@ def test_runs_limit_themselves_without_a_fork_of_the_server(tmp_path, monkeypatc
     assert done.summary["nice"] == 19 and done.summary["rlimit_as"] == 3 * 2**30
     if hasattr(os, "SCHED_IDLE"):
         assert done.summary["policy"] == os.SCHED_IDLE
+
+
+def test_run_caps_hold_under_concurrent_submissions(tmp_path):
+    """Found by the load test: count-then-insert let a key with a cap of 2 have 3 runs active
+    (8 connections submitting at once, two server processes). Here 16 submissions at once
+    through two stores (two engines, as two processes) get exactly the cap: of the key, then
+    of the service."""
+    import threading
+
+    from computegrid.services.runs.store import open_store
+    from computegrid.services.runs.store.quota import create_run_within
+
+    db = f"sqlite:///{tmp_path}/q.db"
+    stores = [open_store(db), open_store(db)]
+    _, key = stores[0].create_key("spam")
+    _, other = stores[0].create_key("other")
+
+    def at_once(key_id: int, max_for_key: int, max_total: int) -> list:
+        outcomes, barrier = [], threading.Barrier(16)
+
+        def submit(i: int) -> None:
+            barrier.wait()
+            outcomes.append(create_run_within(stores[i % 2], "plan", {"i": i}, key_id,
+                                              max_for_key, max_total))
+
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(outcomes) == 16
+        return outcomes
+
+    first = at_once(key.id, 2, 100)
+    assert sum(not isinstance(o, str) for o in first) == 2 and "key" in first
+    assert stores[1].count_active_runs(key.id) == 2
+    second = at_once(other.id, 100, 3)
+    assert sum(not isinstance(o, str) for o in second) == 1 and "total" in second
+    assert stores[1].count_active_runs() == 3
+    for store in stores:
+        store.close()

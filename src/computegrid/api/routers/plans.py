@@ -16,6 +16,7 @@ from computegrid.errors import InputError
 from computegrid.services.plan.summary import HEADLINE_FIGURES
 from computegrid.services.runs import run_files
 from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
+from computegrid.services.runs.store.quota import create_run_within
 from computegrid.services.runs.store import RunRecord
 
 #: Seconds a client over its run quota is told to wait. [s]
@@ -88,17 +89,25 @@ def _to_schema(run: RunRecord, runs_dir: Path) -> PlanRun:
 
 
 def _check_quota(request: Request, caller: Caller) -> None:
-    """429 with Retry-After when the key, or the service, has its cap of queued + running runs."""
+    """429 with Retry-After when the key, or the service, has its cap of queued + running runs
+    (a cheap early refusal; the run is inserted with the caps checked again atomically)."""
     settings = request.app.state.settings
     store = request.app.state.store
-    headers = {"Retry-After": str(QUOTA_RETRY_AFTER_S)}
     if store.count_active_runs(caller.key.id) >= settings.max_active_runs_per_key:
+        _quota_refusal(settings, "key")
+    if store.count_active_runs() >= settings.max_active_runs_total:
+        _quota_refusal(settings, "total")
+
+
+def _quota_refusal(settings, cap: str) -> None:
+    """Raise the 429 of the ``cap`` (``"key"`` or ``"total"``) of active runs."""
+    headers = {"Retry-After": str(QUOTA_RETRY_AFTER_S)}
+    if cap == "key":
         raise HTTPException(429, f"this key has {settings.max_active_runs_per_key} runs queued or "
                                  "running, its limit; retry when one has finished",
                             headers=headers)
-    if store.count_active_runs() >= settings.max_active_runs_total:
-        raise HTTPException(429, f"the service has {settings.max_active_runs_total} runs queued "
-                                 "or running, its limit; retry later", headers=headers)
+    raise HTTPException(429, f"the service has {settings.max_active_runs_total} runs queued "
+                             "or running, its limit; retry later", headers=headers)
 
 
 def _check_allowed(caller: Caller, cost: dict) -> None:
@@ -140,8 +149,12 @@ def build_router() -> APIRouter:
         if request.app.state.settings.plan_runner == DEFAULT_PLAN_RUNNER:
             _check_allowed(caller, params_memo.check(
                 body, lambda: charge(request, caller, PARAMS_CHECK_REQUESTS - 1)))
-        store = request.app.state.store
-        run = store.create_run("plan", body.model_dump(), key_id=caller.key.id)
+        settings = request.app.state.settings
+        run = create_run_within(request.app.state.store, "plan", body.model_dump(), caller.key.id,
+                                settings.max_active_runs_per_key,
+                                settings.max_active_runs_total)  # the caps again, atomically
+        if isinstance(run, str):
+            _quota_refusal(settings, run)
         request.app.state.pool.submit(run.id)
         return _to_schema(run, request.app.state.settings.runs_dir)
 
