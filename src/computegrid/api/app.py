@@ -33,21 +33,9 @@ Send an API key in the `X-API-Key` header (or `Authorization: Bearer <key>`); `/
 read-only signal queries are open without one."""
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
-    """Build the FastAPI application.
-
-    Parameters
-    ----------
-    settings : ApiSettings, optional
-        Service configuration; defaults to ``ApiSettings()``.
-
-    Returns
-    -------
-    FastAPI
-        The app. The store is opened (and migrated) and the worker pool started when the app
-        starts (ASGI lifespan), and both are closed when it stops.
-    """
-    settings = settings or ApiSettings()
+def _lifespan(settings: ApiSettings):
+    """The app's ASGI lifespan: open (and migrate) the store, start the worker pool, prepare the
+    signals, freeze the heap; close the pool and the store when the app stops."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,8 +62,27 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             pool.stop()
             store.close()
 
+    return lifespan
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the FastAPI application.
+
+    Parameters
+    ----------
+    settings : ApiSettings, optional
+        Service configuration; defaults to ``ApiSettings()``.
+
+    Returns
+    -------
+    FastAPI
+        The app. The store is opened (and migrated) and the worker pool started when the app
+        starts (ASGI lifespan), and both are closed when it stops.
+    """
+    settings = settings or ApiSettings()
+
     app = FastAPI(title="computegrid", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=_lifespan(settings))
     app.state.settings = settings
     app.state.limiter = TokenBucketLimiter()
     app.state.key_cache = KeyCache(settings.auth_cache_s)
