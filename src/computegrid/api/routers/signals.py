@@ -57,8 +57,8 @@ def prepare_feed(app) -> None:
     that the time to ready counts from the start of the server, not from its first query."""
     try:
         app.state.signal_cache.current(published_run_ids(app))
-    except SignalsNotReady:
-        pass  # being built (or no default): the endpoints say so
+    except (SignalsNotReady, InputError):
+        pass  # being built, no default, or a bad file: the endpoints say so, the server starts
 
 
 def current_feed(request: Request) -> SignalFeed:
