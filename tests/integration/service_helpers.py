@@ -37,6 +37,16 @@ def sleep_runner(params: dict, out_dir: Path) -> dict:
 SLEEP_RUNNER = "service_helpers:sleep_runner"
 
 
+def priority_runner(params: dict, out_dir: Path) -> dict:
+    """Test double of a planning run that reports its own CPU priority and memory limit."""
+    import resource
+
+    summary = {"nice": os.nice(0), "policy": os.sched_getscheduler(0),
+               "rlimit_as": resource.getrlimit(resource.RLIMIT_AS)[0]}
+    (Path(out_dir) / "summary.json").write_text(json.dumps(summary))
+    return summary
+
+
 def child_env() -> dict[str, str]:
     """Environment in which the worker's child processes can import this module."""
     env = dict(os.environ)

@@ -48,7 +48,7 @@ def counted(monkeypatch):
             return fn(*a, **k)
         return inner
 
-    monkeypatch.setattr(ca, "best_emissions", wrap("best", ca.best_emissions))
+    monkeypatch.setattr(ca, "best_emissions_capped", wrap("best", ca.best_emissions_capped))
     monkeypatch.setattr(ca, "emissions_data", wrap("data", ca.emissions_data))
     return calls
 

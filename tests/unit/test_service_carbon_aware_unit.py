@@ -121,3 +121,25 @@ def test_default_signals_cover_every_site_and_province(monkeypatch, tmp_path):
     sh = codes.index("SH")
     assert (out.loc[out["site"] == "shanghai", "co2_avg_kg_per_mwh"] == sh).all()
     assert out.groupby("site").size().eq(3).all()
+
+
+def test_capped_best_builds_the_earliest_ties_and_counts_them_all():
+    import numpy as np
+
+    idx = pd.date_range("2030-01-01T00:00Z", periods=48, freq="h")
+    flat = pd.DataFrame({"a": np.full(48, 5.0), "b": np.full(48, 5.0)}, index=idx)
+    every = ca.best_emissions(flat, ["a", "b"], idx[0].to_pydatetime(), idx[-1].to_pydatetime())
+    kept, total = ca.best_emissions_capped(flat, ["a", "b"], idx[0].to_pydatetime(),
+                                           idx[-1].to_pydatetime(), max_points=5)
+    assert total == len(every) == 2 * 47
+    assert kept == every[:5]
+    assert [p.time for p in every[:4:2]] == [idx[0].to_pydatetime(), idx[1].to_pydatetime()]
+
+
+def test_emissions_data_times_are_consecutive_hours():
+    idx = pd.date_range("2030-01-01T00:00Z", periods=48, freq="h")
+    table = pd.DataFrame({"a": range(48)}, index=idx, dtype=float)
+    points = ca.emissions_data(table, ["a"], datetime(2031, 1, 1, 5, tzinfo=UTC),
+                               datetime(2031, 1, 1, 8, tzinfo=UTC))
+    assert [(p.time.hour, p.rating_g_per_kwh) for p in points] == [(5, 5.0), (6, 6.0), (7, 7.0)]
+    assert points[0].time.year == 2031 and points[0].time.tzinfo is not None

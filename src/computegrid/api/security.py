@@ -156,7 +156,12 @@ class KeyCache:
         return False, None
 
     def lookup(self, store: RunStore, key: str) -> ApiKeyRecord | None:
-        """Ask the store (a database query: call it off the event loop) and remember."""
+        """Ask the store (a database query: call it off the event loop) and remember.
+
+        The entry is stamped with the time *before* the query, so that it never outlives
+        ``ttl_s`` after the store state it read: a key revoked at time t is refused by every
+        request that arrives after t + ``ttl_s``, in every process."""
+        asked_at = time.monotonic()
         record = store.authenticate(key)
         if self.ttl_s > 0:
             digest = hash_api_key(key)
@@ -166,7 +171,7 @@ class KeyCache:
                 else:
                     if len(self._entries) > 10_000:  # bound memory under key-guessing traffic
                         self._entries.clear()
-                    self._entries[digest] = (time.monotonic(), record)
+                    self._entries[digest] = (asked_at, record)
         return record
 
 

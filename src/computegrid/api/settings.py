@@ -80,6 +80,10 @@ class ApiSettings:
     max_connections : int
         Concurrent connections per HTTP process; more are answered 503. [-]
         assumption: 1,000, five seconds of the 200 req/s load target.
+    prepare_signals_at_start : bool
+        Load the served signals when the server starts, and start building the default signals
+        then (in the background) if there is nothing else to serve; ``False``: on the first
+        query that needs them. ``computegrid serve`` sets it.
     rate_limit_delay_s : float
         A request refused by the rate limiter (429) is answered after this delay (a tarpit; at most
         ``api.errors.TARPIT_MAX_HELD`` held at once): a client that floods in a
@@ -114,3 +118,4 @@ class ApiSettings:
     header_timeout_s: float = 10.0
     max_connections: int = 1000
     rate_limit_delay_s: float = 1.0
+    prepare_signals_at_start: bool = False

@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         default_signals: bool = typer.Option(
             True, "--default-signals/--no-default-signals",
             help="without --signals and before a run is published, serve the base-year "
-                 "dispatch signals (built on first use, cached)"),
+                 "dispatch signals (built in the background from the start, cached)"),
     ) -> None:
         """Serve the HTTP API, its OpenAPI spec (/docs) and the dashboard (/dashboard).
 
@@ -117,6 +117,7 @@ def register(app: typer.Typer) -> None:
                                max_active_runs_total=max_runs,
                                header_timeout_s=header_timeout_s,
                                rate_limit_delay_s=rate_limit_delay_s,
+                               prepare_signals_at_start=True,
                                worker_memory_limit_bytes=int(worker_memory_limit_gb * 1e9)
                                or None)
         # Access log: method, path and status, query strings dropped (they may carry a key

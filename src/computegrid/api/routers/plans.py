@@ -2,22 +2,75 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse
 
 from computegrid.api.schemas import AiLoadResponse, PlanFigure, PlanLinks, PlanList, PlanRequest, PlanRun
-from computegrid.api.security import Caller, require_scope
+from computegrid.api.security import Caller, charge, require_scope
+from computegrid.errors import InputError
 from computegrid.services.plan.summary import HEADLINE_FIGURES
 from computegrid.services.runs import run_files
 from computegrid.services.runs.run_worker import DEFAULT_PLAN_RUNNER
+from computegrid.services.runs.store.quota import create_run_within
 from computegrid.services.runs.store import RunRecord
 
 #: Seconds a client over its run quota is told to wait. [s]
 #: assumption: 60 s, about half a default-resolution run (docs/planning.md: rep12 in 15 s, 3h
 #: in 110 s).
 QUOTA_RETRY_AFTER_S = 60
+
+#: Requests of the key's rate limit that checking a new set of run parameters costs. [-]
+#: Measured (docs/service.md, "Load test"): ``check_plan_params`` reads and merges the scenario's
+#: YAML, 16 ms of CPU on the development machine, against 1.5-3 ms for a small request; a
+#: parameter set seen before is answered from :class:`ParamsMemo` and costs one request.
+PARAMS_CHECK_REQUESTS = 8
+
+
+class ParamsMemo:
+    """Outcomes of ``check_plan_params`` (the run's cost, or the InputError refusing it) by
+    parameters, the ``max_entries`` most recent: bundled scenarios do not change while the
+    server runs, so a repeated submission (a client retrying after 429) is not parsed again."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, dict | tuple] = OrderedDict()  # cost, or the refusal
+        self._lock = threading.Lock()
+
+    def check(self, body: PlanRequest, on_miss) -> dict:
+        """The run's cost (``check_plan_params``); calls ``on_miss()`` when it had to be worked out.
+
+        Raises
+        ------
+        InputError
+            The parameters are refused (as ``check_plan_params`` refuses them).
+        """
+        from computegrid.services.plan.plan_runs import check_plan_params
+
+        key = json.dumps([body.scenario, body.overrides, body.resolution_h], sort_keys=True)
+        with self._lock:
+            outcome = self._entries.get(key)
+            if outcome is not None:
+                self._entries.move_to_end(key)
+        if outcome is None:
+            on_miss()
+            try:
+                outcome = check_plan_params(body.scenario, body.overrides, body.resolution_h)
+            except InputError as exc:  # kept as its fields: a new exception per refusal
+                outcome = (type(exc), exc.field, exc.value, exc.allowed)
+            with self._lock:
+                self._entries[key] = outcome
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        if isinstance(outcome, tuple):
+            kind, field, value, allowed = outcome
+            raise kind(field, value, allowed)
+        return outcome
+
 
 RUN_ID = PathParam(..., pattern=r"^[0-9a-f]{32}$", description="run id")
 
@@ -36,17 +89,25 @@ def _to_schema(run: RunRecord, runs_dir: Path) -> PlanRun:
 
 
 def _check_quota(request: Request, caller: Caller) -> None:
-    """429 with Retry-After when the key, or the service, has its cap of queued + running runs."""
+    """429 with Retry-After when the key, or the service, has its cap of queued + running runs
+    (a cheap early refusal; the run is inserted with the caps checked again atomically)."""
     settings = request.app.state.settings
     store = request.app.state.store
-    headers = {"Retry-After": str(QUOTA_RETRY_AFTER_S)}
     if store.count_active_runs(caller.key.id) >= settings.max_active_runs_per_key:
+        _quota_refusal(settings, "key")
+    if store.count_active_runs() >= settings.max_active_runs_total:
+        _quota_refusal(settings, "total")
+
+
+def _quota_refusal(settings, cap: str) -> None:
+    """Raise the 429 of the ``cap`` (``"key"`` or ``"total"``) of active runs."""
+    headers = {"Retry-After": str(QUOTA_RETRY_AFTER_S)}
+    if cap == "key":
         raise HTTPException(429, f"this key has {settings.max_active_runs_per_key} runs queued or "
                                  "running, its limit; retry when one has finished",
                             headers=headers)
-    if store.count_active_runs() >= settings.max_active_runs_total:
-        raise HTTPException(429, f"the service has {settings.max_active_runs_total} runs queued "
-                                 "or running, its limit; retry later", headers=headers)
+    raise HTTPException(429, f"the service has {settings.max_active_runs_total} runs queued "
+                             "or running, its limit; retry later", headers=headers)
 
 
 def _check_allowed(caller: Caller, cost: dict) -> None:
@@ -78,19 +139,22 @@ def build_router() -> APIRouter:
     Longer than 60 lines: one short closure per endpoint, each with its scope.
     """
     router = APIRouter(prefix="/v1/plans", tags=["plans"])
+    params_memo = ParamsMemo()
 
     @router.post("", response_model=PlanRun, status_code=202,
                  summary="Start a planning run (queued; returns its id at once)")
     def create_plan(body: PlanRequest, request: Request,
                     caller: Caller = Depends(require_scope("plan"))) -> PlanRun:
-        from computegrid.services.plan.plan_runs import check_plan_params
-
+        _check_quota(request, caller)  # first: two counts in the store, cheaper than the YAML
         if request.app.state.settings.plan_runner == DEFAULT_PLAN_RUNNER:
-            _check_allowed(caller, check_plan_params(body.scenario, body.overrides,
-                                                     body.resolution_h))
-        _check_quota(request, caller)
-        store = request.app.state.store
-        run = store.create_run("plan", body.model_dump(), key_id=caller.key.id)
+            _check_allowed(caller, params_memo.check(
+                body, lambda: charge(request, caller, PARAMS_CHECK_REQUESTS - 1)))
+        settings = request.app.state.settings
+        run = create_run_within(request.app.state.store, "plan", body.model_dump(), caller.key.id,
+                                settings.max_active_runs_per_key,
+                                settings.max_active_runs_total)  # the caps again, atomically
+        if isinstance(run, str):
+            _quota_refusal(settings, run)
         request.app.state.pool.submit(run.id)
         return _to_schema(run, request.app.state.settings.runs_dir)
 

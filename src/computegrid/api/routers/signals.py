@@ -44,6 +44,23 @@ class FeedMemo:
         self._entry = None
 
 
+def published_run_ids(app) -> list[str]:
+    """Ids of the published succeeded runs, newest first (none asked when ``--signals`` is fixed)."""
+    if app.state.signal_cache.signals_path:
+        return []
+    return [r.id for r in app.state.store.list_runs(limit=20, status="succeeded", published=True)]
+
+
+def prepare_feed(app) -> None:
+    """At start: load the signals to serve, or start building the default signals in the
+    background (the signal endpoints answer 503 with ``Retry-After`` until they are ready), so
+    that the time to ready counts from the start of the server, not from its first query."""
+    try:
+        app.state.signal_cache.current(published_run_ids(app))
+    except (SignalsNotReady, InputError):
+        pass  # being built, no default, or a bad file: the endpoints say so, the server starts
+
+
 def current_feed(request: Request) -> SignalFeed:
     """The signals being served: ``--signals``, else the newest published run, else the default
     signals; 503 (with ``Retry-After`` while the default signals are built) when none is ready.
@@ -53,11 +70,8 @@ def current_feed(request: Request) -> SignalFeed:
     if feed is not None:
         return feed
     cache = request.app.state.signal_cache
-    published = [] if cache.signals_path else [
-        r.id for r in request.app.state.store.list_runs(limit=20, status="succeeded",
-                                                        published=True)]
     try:
-        feed = cache.current(published)
+        feed = cache.current(published_run_ids(request.app))
     except SignalsNotReady as exc:
         headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
         raise HTTPException(503, str(exc), headers=headers) from None

@@ -177,14 +177,14 @@ class RunWorkerPool:
         tmp_dir = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=runs_dir))
         request = tmp_dir / "_request.json"
         request.write_text(json.dumps({"runner": self.settings.runner, "params": run.params,
-                                       "run_id": run_id}))
+                                       "run_id": run_id,
+                                       "memory_limit_bytes": self.settings.memory_limit_bytes}))
         log_path = tmp_dir / "_run.log"
         with open(log_path, "wb") as log:
             child = subprocess.Popen(
                 [sys.executable, "-m", "computegrid.services.runs.run_job", str(tmp_dir)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, env=_child_env(),
-                preexec_fn=_limit_memory(self.settings.memory_limit_bytes))
+                start_new_session=True, env=_child_env())  # limits: run_job.limit_this_process
             with self._lock:
                 self._children[run_id] = child
             try:
@@ -220,27 +220,6 @@ class RunWorkerPool:
             shutil.rmtree(final_dir)
         os.replace(tmp_dir, final_dir)  # atomic on one file system
         self.store.finish_run(run_id, result["summary"])
-
-
-#: CPU priority of planning runs (``nice`` increment): they yield the CPU to the HTTP server. 19, the
-#: lowest priority: under Linux's scheduler a nice-19 process weighs 15 against 1,024 for the server
-#: (kernel/sched/core.c, sched_prio_to_weight), so a queue of runs takes about 1.5 % of a core the
-#: server needs.
-RUN_NICENESS = 19
-
-
-def _limit_memory(limit_bytes: int | None):
-    """``preexec_fn`` of a run's child: lower CPU priority, and its address space capped
-    (``RLIMIT_AS``) when ``limit_bytes`` is given."""
-
-    def apply() -> None:
-        import resource
-
-        os.nice(RUN_NICENESS)
-        if limit_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (int(limit_bytes), int(limit_bytes)))
-
-    return apply
 
 
 def _kill(child: subprocess.Popen) -> None:
