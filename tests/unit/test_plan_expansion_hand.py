@@ -115,3 +115,54 @@ def test_grid_responsive_curtails_when_it_avoids_capacity_only():
     gr_fixed_grid = solve_fixed(built, spec_for("hour", fixed=True, curtail_frac=0.3))
     assert gr_fixed_grid.ok
     assert gr_fixed_grid.curtailed_facility_mw.to_numpy().sum() == pytest.approx(0.0, abs=1e-6)
+
+
+# -------------------------------------------------------------------- the plan's expansion mode
+
+def test_expansion_plan_breakdown_adds_up_and_splits_the_grid_value():
+    """Every case of ``expand`` on a small three-bus system with extendable gas, wind and a corridor
+    (the expansion's policy constraints chained in): each case's cost terms add up to its system cost,
+    grid capex appears, and the grid-side value splits into its three parts exactly."""
+    import dataclasses
+
+    from computegrid.services.plan.inputs import SCENARIOS, PlanInputs
+    from computegrid.services.plan.scenario import load_scenario
+    from computegrid.services.plan.solving import solve_all
+    from computegrid.services.plan.summary import (add_status_quo_differences, reference_summary,
+                                                   scenario_summary)
+    from test_plan_coplan_properties import RTT as RTT3
+    from test_plan_coplan_properties import SITES as SITES3
+    from test_plan_coplan_properties import classes, demand, network
+
+    n = network(7)
+    wind = n.generators_t.p_max_pu["W1 onwind"]
+    n.add("Generator", "E gas new", bus="E", carrier="gas", p_nom_extendable=True, capital_cost=3_000.0,
+          marginal_cost=500.0)
+    n.add("Generator", "W1 onwind new", bus="W1", carrier="onwind", p_nom_extendable=True, p_nom_max=300.0,
+          capital_cost=2_000.0, marginal_cost=0.5, p_max_pu=wind)
+    n.add("Link", "W1-E new", bus0="W1", bus1="E", p_min_pu=-1.0, p_nom_extendable=True, capital_cost=500.0)
+    cls = classes(online_ms=20.0)
+    config = load_scenario(None).model_copy(update={"expand": True})
+    inputs = PlanInputs(config=config, classes=cls, sites=SITES3, rtt_ms=RTT3, demand_mw=demand(60.0, cls))
+    inputs = dataclasses.replace(inputs, config=config)
+    nets, res = solve_all(inputs, n)
+    ref = nets["no-ai"]
+    r = reference_summary(ref, config.costs.carbon_price_cny_per_t)
+    assert sum(r.cost_breakdown_cny_per_year.values()) == pytest.approx(r.system_cost_cny_per_year, rel=1e-6)
+    scen = {c: scenario_summary(inputs, nets[c], res[c], ref).to_dict() for c in SCENARIOS}
+    for c, s in scen.items():
+        b = s["cost_breakdown_cny_per_year"]
+        assert list(b) == list(COST_KEYS)
+        assert sum(b.values()) == pytest.approx(s["system_cost_cny_per_year"], rel=1e-6), c
+    assert any(s["cost_breakdown_cny_per_year"][k] > 0 for s in scen.values()
+               for k in ("generation_capex", "transmission_capex"))
+    assert scen["status-quo"]["grid_capacity_built_mw"]
+    add_status_quo_differences(scen)
+    for s in scen.values():
+        parts = (s["grid_value_pue_cny_per_year"] + s["grid_value_unserved_cny_per_year"]
+                 + s["grid_value_siting_timing_cny_per_year"])
+        assert parts == pytest.approx(s["grid_value_vs_status_quo_cny_per_year"], abs=1e-3)
+    # the co-optimised plan chooses sites, operation and the expansion together: never dearer
+    co = scen["co-optimised"]["system_cost_cny_per_year"]
+    for c in ("status-quo", "west-static", "grid-responsive"):
+        assert co <= scen[c]["system_cost_cny_per_year"] * (1 + 1e-6)

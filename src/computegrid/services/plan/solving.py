@@ -91,6 +91,13 @@ DISPATCH_IPM_MIN_SNAPSHOTS = 4000
 PARALLEL_MIN_SNAPSHOTS = 1000
 
 
+#: With ``expand`` (every case solves the capacity expansion), the snapshots from which every case uses
+#: HiPO on daily copies of the capacities, as `grid build` does. Measured at rep12 (288 snapshots,
+#: docs/planning.md): the dual simplex had not finished the no-AI expansion after 176 s of CPU, HiPO
+#: solves it in about a minute; the threshold keeps hand-made test networks on the simplex.
+EXPAND_IPM_MIN_SNAPSHOTS = 100
+
+
 def hipo_available() -> bool:
     """True if HiGHS' HiPO interior-point solver can run (it needs the ``highspy-extras`` package)."""
     import importlib.util
@@ -98,19 +105,24 @@ def hipo_available() -> bool:
     return importlib.util.find_spec("highspy_extras") is not None
 
 
-def uses_ipm(case: str, n_snapshots: int) -> bool:
-    """True if ``case`` is solved with HiPO at this many snapshots (needs ``highspy-extras``)."""
-    threshold = IPM_MIN_SNAPSHOTS if case == "co-optimised" else DISPATCH_IPM_MIN_SNAPSHOTS
+def uses_ipm(case: str, n_snapshots: int, expand: bool = False) -> bool:
+    """True if ``case`` is solved with HiPO at this many snapshots (needs ``highspy-extras``); with
+    ``expand`` (capacity expansion in every case) from :data:`EXPAND_IPM_MIN_SNAPSHOTS` on."""
+    if expand:
+        threshold = EXPAND_IPM_MIN_SNAPSHOTS
+    else:
+        threshold = IPM_MIN_SNAPSHOTS if case == "co-optimised" else DISPATCH_IPM_MIN_SNAPSHOTS
     return n_snapshots >= threshold and hipo_available()
 
 
-def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None) -> dict:
-    """HiGHS options of one solve: HiPO on fine resolutions (:func:`uses_ipm`), else HiGHS' default
-    (dual simplex); ``user`` options win."""
+def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None,
+                       expand: bool = False) -> dict:
+    """HiGHS options of one solve: HiPO on fine resolutions or with ``expand`` (:func:`uses_ipm`), else
+    HiGHS' default (dual simplex); ``user`` options win."""
     from computegrid.grid.solve import hipo_options
 
     opts: dict = {"threads": threads}
-    if uses_ipm(case, n_snapshots):
+    if uses_ipm(case, n_snapshots, expand):
         opts.update(solver="hipo", run_crossover="off")
     opts.update(user or {})
     if opts.get("solver") == "hipo":  # also when the user picks HiPO; user tolerances win
@@ -247,7 +259,8 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
         from concurrent.futures import ProcessPoolExecutor
 
         # baselines on the dual simplex start from the reference's basis: one process for the three
-        dispatch = solver_options_for("no-ai", len(base_network.snapshots), 1, solver_options)
+        dispatch = solver_options_for("no-ai", len(base_network.snapshots), 1, solver_options,
+                                      expand=inputs.config.expand)
         groups = split_cases(cases, workers, chained=warm_starts(dispatch))
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding solver threads
         # a fresh process per task: a worker that had solved one case kept its memory (6 GB at hourly

@@ -104,6 +104,8 @@ class ReferenceSummary(_Record):
     peak_net_load_east_mw: float
     curtailment_frac: float = float("nan")
     cost_breakdown_cny_per_year: dict = dataclasses.field(default_factory=dict)
+    #: ``expand``: generation, storage and transmission built, by carrier (empty on a fixed grid) [MW]
+    grid_capacity_built_mw: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ class ScenarioSummary(_Record):
     grid_value_pue_cny_per_year: float | None = None
     grid_value_unserved_cny_per_year: float | None = None
     grid_value_siting_timing_cny_per_year: float | None = None
+    #: ``expand``: generation, storage and transmission built, by carrier (empty on a fixed grid) [MW]
+    grid_capacity_built_mw: dict = dataclasses.field(default_factory=dict)
 
 
 def reference_summary(ref, carbon_price_cny_per_t: float = 0.0) -> ReferenceSummary:
@@ -169,7 +173,7 @@ def reference_summary(ref, carbon_price_cny_per_t: float = 0.0) -> ReferenceSumm
         unserved_energy_twh_per_year=mwh_to_twh(R.unserved_energy_mwh(ref) * f),
         peak_net_load_east_mw=cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
         curtailment_frac=vre_curtailment_frac(ref),
-        cost_breakdown_cny_per_year=breakdown)
+        cost_breakdown_cny_per_year=breakdown, grid_capacity_built_mw=cr.capacity_built_mw(ref))
 
 
 def vre_curtailment_frac(n) -> float:
@@ -318,6 +322,7 @@ def scenario_summary(inputs: PlanInputs, n, res, ref) -> ScenarioSummary:
             float(res.curtailed_facility_mw.mul(R.snapshot_hours(n), axis=0).sum().sum()) * f)
         if not res.curtailed_facility_mw.empty else 0.0,
         cost_breakdown_cny_per_year=cost_breakdown_cny_per_year(inputs, n, res),
+        grid_capacity_built_mw=cr.capacity_built_mw(n),
         ai_it_energy_by_site_twh_per_year={
             s: mwh_to_twh(v * f) for s, v in it_mwh.groupby(level="site").sum().reindex(sites.index,
                                                                                           fill_value=0.0).items()},
