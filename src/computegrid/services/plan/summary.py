@@ -339,10 +339,12 @@ def add_status_quo_differences(scenarios: dict) -> None:
     * the grid-side value split in three:
 
       - ``grid_value_pue_cny_per_year``: the facility energy the case saves by its sites' PUE,
-        valued at the price each site pays (``marginal_price_at_sites_cny_per_mwh``): the excess
+        valued at status-quo's prices at those sites (:func:`_status_quo_site_prices`): the excess
         overhead of status-quo minus the case's, where a case's excess overhead is the sum over sites
         of IT energy x (PUE_site - PUE_ref) x price and PUE_ref is status-quo's energy-weighted PUE.
-        Zero for status-quo itself; a first-order estimate at each case's marginal prices;
+        Zero for status-quo itself; a first-order estimate. At status-quo's prices (not the case's
+        own) the part is a building effect only: that the moved load also meets cheaper hours is left
+        to the siting and timing part;
       - ``grid_value_unserved_cny_per_year``: the ``unserved`` cost term of status-quo minus this
         case's (unserved grid load and AI work at the value of lost load, curtailed compute);
       - ``grid_value_siting_timing_cny_per_year``: the rest, i.e. the value of where and when the AI
@@ -359,10 +361,12 @@ def add_status_quo_differences(scenarios: dict) -> None:
 
     grid_sq, dc_sq = split(sq)
 
+    prices = _status_quo_site_prices(sq)
+
     def excess_overhead(s):
         total = 0.0
         for site, it_twh in s.get("ai_it_energy_by_site_twh_per_year", {}).items():
-            price = s["marginal_price_at_sites_cny_per_mwh"].get(site)
+            price = prices.get(site)
             if it_twh > 0 and price is not None:
                 pue_site = s["ai_energy_by_site_twh_per_year"][site] / it_twh
                 total += it_twh * 1e6 * (pue_site - pue_ref) * price
@@ -379,3 +383,11 @@ def add_status_quo_differences(scenarios: dict) -> None:
         s["grid_value_pue_cny_per_year"] = pue_value
         s["grid_value_unserved_cny_per_year"] = unserved
         s["grid_value_siting_timing_cny_per_year"] = grid_sq - grid - pue_value - unserved
+
+
+def _status_quo_site_prices(sq: dict) -> dict:
+    """Status-quo's price at each site: the price weighted by its data centre's draw where status-quo
+    draws there, else the time-weighted mean price at the site's bus. [CNY/MWh]"""
+    out = {k: v for k, v in sq.get("mean_price_at_sites_cny_per_mwh", {}).items() if v is not None}
+    out.update({k: v for k, v in sq.get("marginal_price_at_sites_cny_per_mwh", {}).items() if v is not None})
+    return out
