@@ -77,8 +77,11 @@ def _headline(summary: dict) -> list[str]:
             continue
         b, b0 = s["cost_breakdown_cny_per_year"], sq["cost_breakdown_cny_per_year"]
         run = (b0["fuel"] + b0["carbon"] - b["fuel"] - b["carbon"]) / 1e9
+        grid_keys = ("generation_capex", "storage_capex", "transmission_capex")
+        capex = sum(b0[k] - b[k] for k in grid_keys) / 1e9
+        built = f", {capex:,.1f} bn grid capex" if any(b0[k] or b[k] for k in grid_keys) else ""
         lines.append(f"{name}: grid-side value {s['grid_value_vs_status_quo_cny_per_year'] / 1e9:,.1f} bn CNY/yr "
-                     f"against status-quo ({run:,.1f} bn of it fuel and carbon); data-centre capex "
+                     f"against status-quo ({run:,.1f} bn of it fuel and carbon{built}); data-centre capex "
                      f"{s['dc_capex_saving_vs_status_quo_cny_per_year'] / 1e9:,.1f} bn CNY/yr lower "
                      f"({(sq['dc_capacity_total_mw'] - s['dc_capacity_total_mw']) / 1e3:,.2f} GW less IT: "
                      "a utilisation effect of the hardware, not a value to the grid).")
