@@ -19,7 +19,7 @@ SCENARIO_KEYS = [
     "curtailment_no_ai_frac", "ai_curtailed_energy_twh_per_year", "cost_breakdown_cny_per_year",
     "grid_value_vs_status_quo_cny_per_year", "dc_capex_saving_vs_status_quo_cny_per_year",
     "ai_it_energy_by_site_twh_per_year", "grid_value_pue_cny_per_year", "grid_value_unserved_cny_per_year",
-    "grid_value_siting_timing_cny_per_year",
+    "grid_value_siting_timing_cny_per_year", "grid_capacity_built_mw",
 ]
 
 
@@ -28,7 +28,7 @@ def test_summary_keys_are_the_dataclass_fields():
     assert [f.name for f in dataclasses.fields(ReferenceSummary)] == [
         "system_cost_cny_per_year", "curtailment_twh_per_year", "emissions_mt_co2_per_year",
         "unserved_energy_twh_per_year", "peak_net_load_east_mw", "curtailment_frac",
-        "cost_breakdown_cny_per_year"]
+        "cost_breakdown_cny_per_year", "grid_capacity_built_mw"]
     assert {fig.key for fig in HEADLINE_FIGURES} <= set(SCENARIO_KEYS)
 
 
