@@ -93,8 +93,9 @@ PARALLEL_MIN_SNAPSHOTS = 1000
 
 #: With ``expand`` (every case solves the capacity expansion), the snapshots from which every case uses
 #: HiPO on daily copies of the capacities, as `grid build` does. Measured at rep12 (288 snapshots,
-#: docs/planning.md): the dual simplex had not finished the no-AI expansion after 176 s of CPU, HiPO
-#: solves it in about a minute; the threshold keeps hand-made test networks on the simplex.
+#: docs/planning.md): the dual simplex had not finished the no-AI expansion after 176 s of CPU; HiPO
+#: solved all five cases in 556 s of CPU (about 110 s each); the threshold keeps hand-made test
+#: networks on the simplex.
 EXPAND_IPM_MIN_SNAPSHOTS = 100
 
 
