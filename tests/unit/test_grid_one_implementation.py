@@ -150,18 +150,19 @@ def test_one_load_shedding_adder():
 
 def test_one_great_circle_distance():
     from computegrid.facility.latency import EARTH_RADIUS_KM, great_circle_km
-    from computegrid.grid.expansion import EXPANSION_COSTS, _annualised_cny_per_mw, expand_near_sites
 
     assert [name for name, text in _sources().items() if "6371" in text] == ["facility/latency.py"]
     # a quarter of the equator
     assert great_circle_km(0.0, 0.0, 0.0, 90.0) == pytest.approx(np.pi / 2 * EARTH_RADIUS_KM)
-    n = network(4)
-    n.buses.loc[["W1", "E"], "x"] = [100.0, 120.0]
-    n.buses.loc[["W1", "E"], "y"] = [30.0, 30.0]
-    expand_near_sites(n, ["W1"])
-    km = float(great_circle_km(30.0, 100.0, 30.0, 120.0))
-    expected = _annualised_cny_per_mw(*EXPANSION_COSTS["corridor_per_1000km"]) * km / 1000.0 * 48 / 8760
-    assert n.links.at["W1-E new", "capital_cost"] == pytest.approx(expected, rel=1e-12)
+    # the expansion's candidate corridors are measured with it (seat to seat)
+    from computegrid.datasets.grid import load_provinces
+    from computegrid.grid.capacity_expansion import candidate_corridors
+
+    prov = load_provinces()
+    row = candidate_corridors(None).iloc[0]
+    a, b = prov.loc[row.bus0], prov.loc[row.bus1]
+    assert row.distance_km == pytest.approx(float(great_circle_km(a.latitude_deg, a.longitude_deg,
+                                                                  b.latitude_deg, b.longitude_deg)), rel=1e-12)
 
 
 # -------------------------------------------------------------------- solve entry point

@@ -122,18 +122,3 @@ def test_ai_work_beyond_site_caps_is_reported_as_unserved():
     res = solve_coplan(n, spec_for(cls, sites=sites))
     assert res.ok
     assert res.unserved_ai_it_mwh == pytest.approx(6.0 * 4, rel=1e-6)
-
-
-def test_co_investment_near_sites_never_raises_cost_and_is_reported():
-    from computegrid.grid.expansion import expand_near_sites
-
-    cls = LoadClass("online", 1.0, 5.0, "hour", 0.0, "flat")
-    base = two_bus()
-    base.buses.loc[["A", "B"], ["x", "y"]] = [[116.4, 39.9], [105.2, 37.5]]
-    n0 = base.copy()
-    solve_coplan(n0, spec_for(cls))
-    n1 = base.copy()
-    expand_near_sites(n1, ["A"])
-    assert "A-B new" in n1.links.index and "A battery new" in n1.storage_units.index
-    solve_coplan(n1, spec_for(cls))
-    assert n1.objective <= n0.objective + 1e-6

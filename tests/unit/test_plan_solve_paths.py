@@ -122,6 +122,10 @@ def test_solver_choice(monkeypatch):
     assert solver_options_for("status-quo", 8760)["solver"] == "hipo"
     assert solver_options_for("no-ai", 8760)["solver"] == "hipo"
     assert solver_options_for("co-optimised", 8760, user={"solver": "simplex"})["solver"] == "simplex"
+    # with expand every case solves the capacity expansion: HiPO from 100 snapshots (rep12 has 288)
+    for case in ("no-ai", "status-quo", "grid-responsive", "co-optimised"):
+        assert solver_options_for(case, 288, expand=True)["solver"] == "hipo"
+        assert "solver" not in solver_options_for(case, 48, expand=True)
     # every HiPO solve gets the plan's tolerances, a user's own win; the simplex keeps HiGHS' defaults
     from computegrid.grid.solve import HIPO_TOLERANCES
 

@@ -19,7 +19,7 @@ SCENARIO_KEYS = [
     "curtailment_no_ai_frac", "ai_curtailed_energy_twh_per_year", "cost_breakdown_cny_per_year",
     "grid_value_vs_status_quo_cny_per_year", "dc_capex_saving_vs_status_quo_cny_per_year",
     "ai_it_energy_by_site_twh_per_year", "grid_value_pue_cny_per_year", "grid_value_unserved_cny_per_year",
-    "grid_value_siting_timing_cny_per_year",
+    "grid_value_siting_timing_cny_per_year", "grid_capacity_built_mw",
 ]
 
 
@@ -28,7 +28,7 @@ def test_summary_keys_are_the_dataclass_fields():
     assert [f.name for f in dataclasses.fields(ReferenceSummary)] == [
         "system_cost_cny_per_year", "curtailment_twh_per_year", "emissions_mt_co2_per_year",
         "unserved_energy_twh_per_year", "peak_net_load_east_mw", "curtailment_frac",
-        "cost_breakdown_cny_per_year"]
+        "cost_breakdown_cny_per_year", "grid_capacity_built_mw"]
     assert {fig.key for fig in HEADLINE_FIGURES} <= set(SCENARIO_KEYS)
 
 
@@ -58,8 +58,9 @@ def test_cli_table_labels_are_the_headline_figures(monkeypatch):
 
 def test_grid_value_parts_add_up_and_price_the_pue_difference():
     """Hand case: status-quo runs 10 TWh of IT at PUE 1.3 (13 TWh), the case runs it at PUE 1.2 at a
-    site paying 300 CNY/MWh: the PUE part is 10e6 MWh x 0.1 x 300 = 300 M CNY/yr; the case has
-    50 M CNY/yr less unserved cost; the rest of its 1,000 M CNY/yr grid-side value is siting and timing."""
+    site paying 300 CNY/MWh, where status-quo (which draws nothing there) has a mean price of 250: the PUE
+    part, at status-quo's prices, is 10e6 MWh x 0.1 x 250 = 250 M CNY/yr; the case has 50 M CNY/yr less
+    unserved cost; the rest of its 1,000 M CNY/yr grid-side value is siting and timing."""
     from computegrid.services.plan.summary import add_status_quo_differences
 
     keys = ("it_capex", "facility_capex", "generation_capex", "storage_capex", "transmission_capex", "fuel",
@@ -67,7 +68,8 @@ def test_grid_value_parts_add_up_and_price_the_pue_difference():
     sq = {"cost_breakdown_cny_per_year": dict.fromkeys(keys, 0.0) | {"fuel": 2.0e9, "unserved": 0.1e9},
           "ai_energy_twh_per_year": 13.0, "ai_it_energy_twh_per_year": 10.0,
           "ai_it_energy_by_site_twh_per_year": {"east": 10.0}, "ai_energy_by_site_twh_per_year": {"east": 13.0},
-          "marginal_price_at_sites_cny_per_mwh": {"east": 400.0}}
+          "marginal_price_at_sites_cny_per_mwh": {"east": 400.0, "west": None},
+          "mean_price_at_sites_cny_per_mwh": {"east": 380.0, "west": 250.0}}
     case = {"cost_breakdown_cny_per_year": dict.fromkeys(keys, 0.0) | {"fuel": 1.05e9, "unserved": 0.05e9},
             "ai_energy_twh_per_year": 12.0, "ai_it_energy_twh_per_year": 10.0,
             "ai_it_energy_by_site_twh_per_year": {"west": 10.0}, "ai_energy_by_site_twh_per_year": {"west": 12.0},
@@ -75,9 +77,9 @@ def test_grid_value_parts_add_up_and_price_the_pue_difference():
     scen = {"status-quo": sq, "co-optimised": case}
     add_status_quo_differences(scen)
     assert case["grid_value_vs_status_quo_cny_per_year"] == pytest.approx(1.0e9)
-    assert case["grid_value_pue_cny_per_year"] == pytest.approx(300e6)
+    assert case["grid_value_pue_cny_per_year"] == pytest.approx(250e6)
     assert case["grid_value_unserved_cny_per_year"] == pytest.approx(50e6)
-    assert case["grid_value_siting_timing_cny_per_year"] == pytest.approx(650e6)
+    assert case["grid_value_siting_timing_cny_per_year"] == pytest.approx(700e6)
     assert sq["grid_value_pue_cny_per_year"] == pytest.approx(0.0)
 
 

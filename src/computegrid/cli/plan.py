@@ -56,7 +56,8 @@ def register(app: typer.Typer) -> None:
         resolution: str = typer.Option(None, "--resolution",
                                        help="Time resolution: 1h, <N>h or rep<K> (K representative days)."),
         expand: bool = typer.Option(None, "--expand/--no-expand",
-                                    help="Co-invest in wind, solar, batteries and corridors near the sites."),
+                                    help="Solve the 2030 grid's capacity expansion in every case, with "
+                                         "its AI load (minutes)."),
         runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Folder of run outputs."),
         run_id: str = typer.Option(None, "--run-id", help="Name of the run folder."),
         as_json: bool = typer.Option(False, "--json", help="Print summary.json."),

@@ -25,8 +25,8 @@ constraints, and is a little over 400 lines for that reason:
 For HiGHS' HiPO interior point, :func:`define_block_copies` gives the horizon-wide variables (site
 capacities, mean loads) daily copies chained in time, so that no column spans the whole horizon.
 
-The solves are in :mod:`computegrid.grid.coplan_solve`, the co-investment candidates of ``--expand``
-in :mod:`computegrid.grid.expansion`.
+The solves are in :mod:`computegrid.grid.coplan_solve`; with ``--expand`` the network is the unsolved
+capacity expansion of :mod:`computegrid.grid.capacity_expansion`, whose policy constraints are chained in.
 
 Objective = annualised capex + operating cost (incl. carbon price where the network's marginal
 costs carry it) + value of lost load x unserved energy (grid load shedding and unserved AI work).

@@ -125,6 +125,20 @@ def _capex_cny(n, component: str, attr: str, exclude_carriers=()) -> float:
     return float((ext.capital_cost.astype(float) * ext[f"{attr}_opt"].astype(float)).sum())
 
 
+def capacity_built_mw(n) -> dict[str, dict[str, float]]:
+    """Capacity the solve built: optimised capacity of the extendable generators (``generation``),
+    storage units (``storage``) and links (``transmission``) by carrier, data-centre consumers and
+    load shedding left out; empty where nothing is extendable. [MW]"""
+    out: dict[str, dict[str, float]] = {}
+    for key, df in (("generation", n.generators), ("storage", n.storage_units), ("transmission", n.links)):
+        if df.empty or "p_nom_opt" not in df:
+            continue
+        ext = df[df.p_nom_extendable.astype(bool) & ~df.carrier.isin((DC_CARRIER, LOAD_SHEDDING_CARRIER))]
+        if len(ext):
+            out[key] = {str(c): float(v) for c, v in ext.p_nom_opt.astype(float).groupby(ext.carrier).sum().items()}
+    return out
+
+
 def grid_cost_breakdown_cny(n, carbon_price_cny_per_t: float = 0.0) -> dict[str, float]:
     """Cost terms of a solved network over its horizon, each computed from the solution. [CNY]
 

@@ -98,10 +98,27 @@ def solve_plain(n, voll_cny_per_mwh: float, *, solver_options: Mapping | None = 
     ensure_load_shedding(n, voll_cny_per_mwh)
     if spec is not None:
         add_site_draws(n, spec)
-    out = optimize(n, chain, solver_options=solver_options,
+    ef, split = grid_functionality(n, chain, solver_options)
+    out = optimize(n, ef, solver_options=solver_options, block_copies=split,
                    **({"basis_fn": basis_out} if basis_out is not None else {}))
     release_model(n)
     return out
+
+
+def grid_functionality(n, chain: Callable | None, solver_options: Mapping | None) -> tuple[Callable | None, bool]:
+    """The ``extra_functionality`` of a solve without the AI side (reference, baselines): the grid
+    model's own constraints ``chain`` and, for an interior-point solve (:data:`SPLIT_SOLVERS`) of a
+    network with extendable capacity, daily copies of the capacities
+    (:func:`~computegrid.grid.block_copies.split_capacity_columns`), as the expansion solve has them.
+    Returns it and whether the model gets block copies."""
+    extendable = any(bool(df.p_nom_extendable.any()) for df in (n.generators, n.storage_units, n.links)
+                     if len(df))
+    if not (extendable and dict(solver_options or {}).get("solver") in SPLIT_SOLVERS):
+        return chain, False
+    from computegrid.grid.block_copies import split_capacity_columns
+    from computegrid.grid.solve import chain_functionality
+
+    return chain_functionality(chain, lambda n_, snapshots: split_capacity_columns(n_.model, snapshots)), True
 
 
 def _dual(m, name):
@@ -293,7 +310,7 @@ def _valley_filled(frames: dict, fill: tuple[str, ...], n) -> dict:
 
 
 def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
-                basis_in=None, basis_out=None) -> CoplanResult:
+                basis_in=None, basis_out=None, chain: Callable | None = None) -> CoplanResult:
     """Solve a baseline: the AI load placed by ``spec.fixed_shares``, following each class's profile.
 
     The placement fixes every site's draw, so the problem is the reference dispatch with fixed
@@ -301,6 +318,8 @@ def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
     and its capex, like the cost of unplaced AI work at the value of lost load, is added to the
     objective as a constant. This is the co-planning model with the assignment and the schedule
     fixed (the same optimum), solved as a dispatch that can start from the reference's basis.
+    ``chain``: the grid model's own constraints (the expansion's policy constraints), as in
+    :func:`solve_plain`; with extendable capacity the grid's expansion is solved with the draws fixed.
     """
     ensure_load_shedding(n, spec.voll_cny_per_mwh)
     pairs, site_load, capacity, unserved = fixed_placement(spec, n)
@@ -316,7 +335,8 @@ def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
         kw["warmstart_fn"] = basis_in
     if basis_out is not None:
         kw["basis_fn"] = basis_out
-    status, condition = optimize(n, None, solver_options=solver_options, **kw)
+    ef, split = grid_functionality(n, chain, solver_options)
+    status, condition = optimize(n, ef, solver_options=solver_options, block_copies=split, **kw)
     hours_total = float(snapshot_hours(n).sum())
     if status != "ok":
         empty = pd.Series(dtype=float)

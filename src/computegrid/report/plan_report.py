@@ -200,7 +200,7 @@ def write_html(folder: Path, result, inputs, pngs: list[str], figures) -> None:
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><body>
 <h1>Co-planning AI compute with the grid: {html.escape(summary['scenario_name'])}</h1>
 <p>Year {summary['year']}, resolution {html.escape(str(summary['resolution']))} ({summary['n_snapshots']} snapshots),
-co-investment {'on' if summary['expand'] else 'off'}, run time {summary['runtime_s']} s.</p>
+grid expansion {'solved with the AI load' if summary['expand'] else 'fixed'}, run time {summary['runtime_s']} s.</p>
 <h2>Side by side</h2>{_table_html(summary, figures)}
 <p>The grid-side value (first row) is the difference to status-quo in fuel, carbon, grid capex and
 unserved energy; the data-centre capex saved (second row) is a utilisation effect of the hardware

@@ -65,6 +65,21 @@ def expansion_cache_path(year: int, resolution: str = DEFAULT_RESOLUTION, params
     return cache_dir() / "grid" / f"expansion-{year}-{resolution}-{key}.nc"
 
 
+def expansion_problem(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, params=None):
+    """The unsolved expansion problem of ``year`` (what :func:`expanded_network` solves): the
+    :data:`BASE_YEAR` fleet with the committed changes, the CO2 price in the fossil marginal costs and the
+    extendable wind, solar, gas, coal, batteries and HVDC corridors
+    (:func:`computegrid.grid.capacity_expansion.expand_network`). Solve it with the policy constraints
+    (:func:`computegrid.grid.capacity_expansion.policy_constraints`)."""
+    from computegrid.grid.capacity_expansion import DEFAULT_EXPANSION, expand_network
+    from computegrid.grid.parameters import base_year_parameters
+
+    check_year(year)
+    p = DEFAULT_EXPANSION if params is None else params
+    return expand_network(base_network(resolution, year), year, base_year=BASE_YEAR, params=p,
+                          grid=base_year_parameters(BASE_YEAR))
+
+
 @dataclass
 class ExpansionRun:
     """A solved expansion network and how it was obtained."""
@@ -96,7 +111,6 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
     """
     from computegrid.grid.capacity_expansion import (
         DEFAULT_EXPANSION,
-        expand_network,
         fix_capacities,
         read_network,
         solve_expansion,
@@ -110,10 +124,7 @@ def expanded_network(year: int = 2030, resolution: str = DEFAULT_RESOLUTION, *, 
     start = time.perf_counter()
     if use_cache and path.is_file():
         return ExpansionRun(read_network(path), path, time.perf_counter() - start, True)
-    from computegrid.grid.parameters import base_year_parameters
-
-    n = expand_network(base_network(resolution, year), year, base_year=BASE_YEAR, params=p,
-                       grid=base_year_parameters(BASE_YEAR))
+    n = expansion_problem(year, resolution, p)
     solve_expansion(n, p)
     fix_capacities(n)
     runtime = time.perf_counter() - start

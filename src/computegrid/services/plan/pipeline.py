@@ -97,7 +97,9 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
     out_dir : path or None
         Where ``<run-id>/`` is written; None writes nothing.
     expand : bool, optional
-        Co-invest in wind, solar, batteries and corridors near the sites (overrides the scenario).
+        Solve the grid's capacity expansion (extendable wind, solar, gas, coal, batteries, HVDC
+        corridors, with the expansion's policy constraints) in every case, with that case's AI load
+        (overrides the scenario; needs ``grid: expansion``).
     run_id : str, optional
         Name of the run folder (default: UTC time stamp, scenario name, process id).
     network_builder : callable, optional
@@ -109,8 +111,8 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
     figures : bool, default True
         Write the report's figures.
     workers : int, optional
-        Processes for the four solves (default: 2 from :data:`PARALLEL_MIN_SNAPSHOTS` snapshots on,
-        else 1). Only with the packaged grid model.
+        Processes for the solves (default: 2 from :data:`PARALLEL_MIN_SNAPSHOTS` snapshots on or with
+        ``expand``, else 1). Only with the packaged grid model.
 
     Returns
     -------
@@ -128,7 +130,9 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
     if missing:
         raise InputError("sites", missing[0], "allowed: sites attached to a bus of the network")
     if workers is None:
-        workers = 2 if (network_builder is None and len(base.snapshots) >= PARALLEL_MIN_SNAPSHOTS) else 1
+        # the expansion solves (``expand``) take about a minute each at rep12: two processes
+        workers = 2 if (network_builder is None and (len(base.snapshots) >= PARALLEL_MIN_SNAPSHOTS
+                                                     or config.expand)) else 1
     if workers > 1 and network_builder is not None:
         raise InputError("workers", workers, "allowed: 1 with a custom network builder (workers build the packaged model)")
     networks, results = solve_all(inputs, base, solver_options=solver_options, workers=workers,

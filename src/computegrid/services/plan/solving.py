@@ -6,17 +6,23 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from computegrid.errors import ComputegridError
+from computegrid.errors import ComputegridError, InputError
 from computegrid.services.plan.inputs import SCENARIOS, PlanInputs, _spec
 from computegrid.services.plan.scenario import ScenarioConfig
 
 
 def _default_builder(config: ScenarioConfig, resolution: str):
-    """The scenario's grid: the expanded network of its year (``grid: expansion``, built on first use and
-    cached) or the 2020 fleet; either way scaled by the scenario's ``fleet`` where it sets a value."""
+    """The scenario's grid: with ``expand``, the unsolved expansion problem of its year
+    (:func:`expansion_base`); else the solved expansion network of its year (``grid: expansion``, built
+    on first use and cached) or the 2020 fleet; scaled by the scenario's ``fleet`` where it sets a value."""
     from computegrid.grid.fleet import FLEET_CARRIERS, scale_fleet
 
-    if config.grid == "expansion":
+    if config.expand:
+        if config.grid != "expansion":
+            raise InputError("expand", True, "allowed: only with grid: expansion (the plan then solves "
+                             "the grid's capacity expansion with each case's AI load)")
+        n = expansion_base(config.year, resolution)
+    elif config.grid == "expansion":
         n = expanded_grid(config.year, resolution)
     else:
         from computegrid.grid.network import build_network
@@ -40,6 +46,33 @@ def expanded_grid(year: int, resolution: str):
     return n
 
 
+def expansion_base(year: int, resolution: str):
+    """The unsolved capacity-expansion problem of ``year`` as a planning base (``expand``): the one
+    `computegrid grid build` solves (:func:`~computegrid.services.grid_model.grid_expansion.expansion_problem`:
+    committed changes, extendable wind, solar, gas, coal, batteries and HVDC corridors), its CO2 price
+    taken out of the marginal costs (the plan adds the scenario's own). Every case solves the expansion
+    with its own AI load and the expansion's policy constraints (:func:`plan_chain`); the no-AI
+    reference reproduces `grid build`'s optimum."""
+    from computegrid.grid.capacity_expansion import strip_co2_price
+    from computegrid.services.grid_model.grid_expansion import check_year, expansion_problem
+
+    check_year(year, "year (with expand)")
+    n = expansion_problem(year, resolution)
+    strip_co2_price(n)
+    return n
+
+
+def plan_chain(inputs: PlanInputs):
+    """The grid model's own constraints chained into every solve of the plan: with ``expand``, the
+    expansion's policy constraints (non-fossil share, wind + solar floor, battery floor, wind build
+    rate: :func:`~computegrid.grid.capacity_expansion.policy_constraints`); else none."""
+    if not inputs.config.expand:
+        return None
+    from computegrid.grid.capacity_expansion import DEFAULT_EXPANSION, policy_constraints
+
+    return policy_constraints(DEFAULT_EXPANSION)
+
+
 #: Snapshots from which the co-optimised solve uses HiGHS' interior-point solver HiPO (without
 #: crossover, on daily copies of its horizon-wide variables: grid/coplan.py) instead of dual simplex.
 #: Measured on the default scenario (docs/planning.md): simplex is faster at 24h (365 snapshots: 4.5 s
@@ -58,6 +91,14 @@ DISPATCH_IPM_MIN_SNAPSHOTS = 4000
 PARALLEL_MIN_SNAPSHOTS = 1000
 
 
+#: With ``expand`` (every case solves the capacity expansion), the snapshots from which every case uses
+#: HiPO on daily copies of the capacities, as `grid build` does. Measured at rep12 (288 snapshots,
+#: docs/planning.md): the dual simplex had not finished the no-AI expansion after 176 s of CPU; HiPO
+#: solved all five cases in 556 s of CPU (about 110 s each); the threshold keeps hand-made test
+#: networks on the simplex.
+EXPAND_IPM_MIN_SNAPSHOTS = 100
+
+
 def hipo_available() -> bool:
     """True if HiGHS' HiPO interior-point solver can run (it needs the ``highspy-extras`` package)."""
     import importlib.util
@@ -65,19 +106,24 @@ def hipo_available() -> bool:
     return importlib.util.find_spec("highspy_extras") is not None
 
 
-def uses_ipm(case: str, n_snapshots: int) -> bool:
-    """True if ``case`` is solved with HiPO at this many snapshots (needs ``highspy-extras``)."""
-    threshold = IPM_MIN_SNAPSHOTS if case == "co-optimised" else DISPATCH_IPM_MIN_SNAPSHOTS
+def uses_ipm(case: str, n_snapshots: int, expand: bool = False) -> bool:
+    """True if ``case`` is solved with HiPO at this many snapshots (needs ``highspy-extras``); with
+    ``expand`` (capacity expansion in every case) from :data:`EXPAND_IPM_MIN_SNAPSHOTS` on."""
+    if expand:
+        threshold = EXPAND_IPM_MIN_SNAPSHOTS
+    else:
+        threshold = IPM_MIN_SNAPSHOTS if case == "co-optimised" else DISPATCH_IPM_MIN_SNAPSHOTS
     return n_snapshots >= threshold and hipo_available()
 
 
-def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None) -> dict:
-    """HiGHS options of one solve: HiPO on fine resolutions (:func:`uses_ipm`), else HiGHS' default
-    (dual simplex); ``user`` options win."""
+def solver_options_for(case: str, n_snapshots: int, threads: int = 2, user: dict | None = None,
+                       expand: bool = False) -> dict:
+    """HiGHS options of one solve: HiPO on fine resolutions or with ``expand`` (:func:`uses_ipm`), else
+    HiGHS' default (dual simplex); ``user`` options win."""
     from computegrid.grid.solve import hipo_options
 
     opts: dict = {"threads": threads}
-    if uses_ipm(case, n_snapshots):
+    if uses_ipm(case, n_snapshots, expand):
         opts.update(solver="hipo", run_crossover="off")
     opts.update(user or {})
     if opts.get("solver") == "hipo":  # also when the user picks HiPO; user tolerances win
@@ -91,13 +137,10 @@ def warm_starts(solver_options: dict) -> bool:
 
 
 def prepare_base(inputs: PlanInputs, base_network) -> None:
-    """Carbon price and (with ``expand``) co-investment candidates, once, on the shared base network."""
+    """The scenario's carbon price, once, on the shared base network."""
     from computegrid.grid.coplan import apply_carbon_price
-    from computegrid.grid.expansion import expand_near_sites
 
     apply_carbon_price(base_network, inputs.config.costs.carbon_price_cny_per_t)
-    if inputs.config.expand:
-        expand_near_sites(base_network, inputs.sites.bus.unique())
 
 
 def solve_case(inputs: PlanInputs, base_network, case: str, solver_options: dict | None = None,
@@ -118,19 +161,20 @@ def solve_case(inputs: PlanInputs, base_network, case: str, solver_options: dict
     from computegrid.grid.coplan_solve import solve_coplan, solve_fixed, solve_plain
 
     n = base_network.copy()
-    opts = solver_options_for(case, len(n.snapshots), threads, solver_options)
+    opts = solver_options_for(case, len(n.snapshots), threads, solver_options, expand=inputs.config.expand)
+    chain = plan_chain(inputs)
     basis = Path(basis_dir) / "reference.bas" if (basis_dir is not None and warm_starts(opts)) else None
     if case == "no-ai":
         status, condition = solve_plain(n, inputs.config.costs.voll_cny_per_mwh, solver_options=opts,
-                                        spec=_spec(inputs, "co-optimised", n), basis_out=basis)
+                                        spec=_spec(inputs, "co-optimised", n), basis_out=basis, chain=chain)
         if status != "ok":
             raise ComputegridError(f"the no-AI reference of {inputs.config.name} did not solve ({condition})")
         return n, None
     spec = _spec(inputs, case, n)
     if case == "co-optimised":
-        res = solve_coplan(n, spec, solver_options=opts)
+        res = solve_coplan(n, spec, solver_options=opts, chain=chain)
     else:
-        res = solve_fixed(n, spec, solver_options=opts,
+        res = solve_fixed(n, spec, solver_options=opts, chain=chain,
                           basis_in=basis if (basis is not None and basis.exists()) else None)
     if not res.ok:
         raise ComputegridError(f"scenario {case}: the solver stopped ({res.condition})")
@@ -216,7 +260,8 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
         from concurrent.futures import ProcessPoolExecutor
 
         # baselines on the dual simplex start from the reference's basis: one process for the three
-        dispatch = solver_options_for("no-ai", len(base_network.snapshots), 1, solver_options)
+        dispatch = solver_options_for("no-ai", len(base_network.snapshots), 1, solver_options,
+                                      expand=inputs.config.expand)
         groups = split_cases(cases, workers, chained=warm_starts(dispatch))
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding solver threads
         # a fresh process per task: a worker that had solved one case kept its memory (6 GB at hourly

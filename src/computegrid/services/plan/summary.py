@@ -104,6 +104,8 @@ class ReferenceSummary(_Record):
     peak_net_load_east_mw: float
     curtailment_frac: float = float("nan")
     cost_breakdown_cny_per_year: dict = dataclasses.field(default_factory=dict)
+    #: ``expand``: generation, storage and transmission built, by carrier (empty on a fixed grid) [MW]
+    grid_capacity_built_mw: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ class ScenarioSummary(_Record):
     grid_value_pue_cny_per_year: float | None = None
     grid_value_unserved_cny_per_year: float | None = None
     grid_value_siting_timing_cny_per_year: float | None = None
+    #: ``expand``: generation, storage and transmission built, by carrier (empty on a fixed grid) [MW]
+    grid_capacity_built_mw: dict = dataclasses.field(default_factory=dict)
 
 
 def reference_summary(ref, carbon_price_cny_per_t: float = 0.0) -> ReferenceSummary:
@@ -169,7 +173,7 @@ def reference_summary(ref, carbon_price_cny_per_t: float = 0.0) -> ReferenceSumm
         unserved_energy_twh_per_year=mwh_to_twh(R.unserved_energy_mwh(ref) * f),
         peak_net_load_east_mw=cr.peak_net_load_mw(ref, EASTERN_PROVINCES),
         curtailment_frac=vre_curtailment_frac(ref),
-        cost_breakdown_cny_per_year=breakdown)
+        cost_breakdown_cny_per_year=breakdown, grid_capacity_built_mw=cr.capacity_built_mw(ref))
 
 
 def vre_curtailment_frac(n) -> float:
@@ -318,6 +322,7 @@ def scenario_summary(inputs: PlanInputs, n, res, ref) -> ScenarioSummary:
             float(res.curtailed_facility_mw.mul(R.snapshot_hours(n), axis=0).sum().sum()) * f)
         if not res.curtailed_facility_mw.empty else 0.0,
         cost_breakdown_cny_per_year=cost_breakdown_cny_per_year(inputs, n, res),
+        grid_capacity_built_mw=cr.capacity_built_mw(n),
         ai_it_energy_by_site_twh_per_year={
             s: mwh_to_twh(v * f) for s, v in it_mwh.groupby(level="site").sum().reindex(sites.index,
                                                                                           fill_value=0.0).items()},
@@ -334,10 +339,12 @@ def add_status_quo_differences(scenarios: dict) -> None:
     * the grid-side value split in three:
 
       - ``grid_value_pue_cny_per_year``: the facility energy the case saves by its sites' PUE,
-        valued at the price each site pays (``marginal_price_at_sites_cny_per_mwh``): the excess
+        valued at status-quo's prices at those sites (:func:`_status_quo_site_prices`): the excess
         overhead of status-quo minus the case's, where a case's excess overhead is the sum over sites
         of IT energy x (PUE_site - PUE_ref) x price and PUE_ref is status-quo's energy-weighted PUE.
-        Zero for status-quo itself; a first-order estimate at each case's marginal prices;
+        Zero for status-quo itself; a first-order estimate. At status-quo's prices (not the case's
+        own) the part is a building effect only: that the moved load also meets cheaper hours is left
+        to the siting and timing part;
       - ``grid_value_unserved_cny_per_year``: the ``unserved`` cost term of status-quo minus this
         case's (unserved grid load and AI work at the value of lost load, curtailed compute);
       - ``grid_value_siting_timing_cny_per_year``: the rest, i.e. the value of where and when the AI
@@ -354,10 +361,12 @@ def add_status_quo_differences(scenarios: dict) -> None:
 
     grid_sq, dc_sq = split(sq)
 
+    prices = _status_quo_site_prices(sq)
+
     def excess_overhead(s):
         total = 0.0
         for site, it_twh in s.get("ai_it_energy_by_site_twh_per_year", {}).items():
-            price = s["marginal_price_at_sites_cny_per_mwh"].get(site)
+            price = prices.get(site)
             if it_twh > 0 and price is not None:
                 pue_site = s["ai_energy_by_site_twh_per_year"][site] / it_twh
                 total += it_twh * 1e6 * (pue_site - pue_ref) * price
@@ -374,3 +383,11 @@ def add_status_quo_differences(scenarios: dict) -> None:
         s["grid_value_pue_cny_per_year"] = pue_value
         s["grid_value_unserved_cny_per_year"] = unserved
         s["grid_value_siting_timing_cny_per_year"] = grid_sq - grid - pue_value - unserved
+
+
+def _status_quo_site_prices(sq: dict) -> dict:
+    """Status-quo's price at each site: the price weighted by its data centre's draw where status-quo
+    draws there, else the time-weighted mean price at the site's bus. [CNY/MWh]"""
+    out = {k: v for k, v in sq.get("mean_price_at_sites_cny_per_mwh", {}).items() if v is not None}
+    out.update({k: v for k, v in sq.get("marginal_price_at_sites_cny_per_mwh", {}).items() if v is not None})
+    return out
