@@ -180,7 +180,7 @@ def print_row(d: dict) -> None:
         print(f"{name:>16} {d['failed']} (in phase {d['phase_reached']}); load mean {d['load']['mean']:.1f}",
               flush=True)
         return
-    ph = " ".join(f"{d["phases_s"][p]:>12.1f}" for p in PHASES)
+    ph = " ".join(f"{d['phases_s'][p]:>12.1f}" for p in PHASES)
     print(f"{name:>16} {ph} {d['total_s']:>8.1f} {d['peak_rss_mb']:>8,.0f} {d['objective_cny']:>11.5e} "
           f"{d['load']['mean']:>5.1f}/{d['load']['max']:<5.1f}", flush=True)
 
