@@ -13,7 +13,9 @@ It reads the bundled 2020 files in ``--grid`` (provinces, 2020 capacity) and wri
   captive part of ``coal_mw + coal_chp_mw``); each carrier's national
   sum equals its official total; the provincial split of each carrier is named in
   ``fleet_2024_national.csv`` (column ``provincial_split``);
-- ``demand_annual_2024_mwh.csv``: 2024 electricity consumption by province [MWh].
+- ``demand_annual_2024_mwh.csv``: 2024 electricity consumption by province [MWh];
+- ``coal_captive_2020_mw.csv``: the captive part of the 2020 coal stock by province [MW] (the 2020 file's
+  coal + CHP times the captive share of GEM's units in operation at end-2020).
 
 Origins, licences and attribution: docs/data-sources.md (section "Grid", base year 2024).
 """
@@ -159,6 +161,24 @@ def provincial_table(src: Path, grid: Path) -> pd.DataFrame:
     return out.fillna(0.0)
 
 
+def captive_2020_mw(src: Path, grid: Path) -> pd.Series:
+    """Captive (industry-owned) coal of the 2020 stock by province [MW]: the bundled 2020 coal + CHP
+    capacity times the captive share of the GEM tracker's units in operation at end-2020 (start year
+    <= 2020, and operating, mothballed, or retired after 2020)."""
+    codes = _codes(grid)
+    coal = pd.read_csv(src / "gem/china_coal_units_gcpt_2023-07.csv")
+    start = pd.to_numeric(coal["Start year"], errors="coerce")
+    retired = pd.to_numeric(coal["Retired year"], errors="coerce")
+    alive = coal["Status"].isin(["operating", "mothballed"]) | ((coal["Status"] == "retired") & (retired > 2020))
+    coal = coal[(start <= 2020) & alive]
+    coal.index = [_code(p, codes) for p in coal["Subnational unit (province, state)"]]
+    mw = coal["Capacity (MW)"].astype(float)
+    stock = pd.read_csv(grid / "capacity_2020_mw.csv", index_col="province")
+    share = (mw[coal["Captive"].notna()].groupby(level=0).sum() / mw.groupby(level=0).sum())
+    share = share.reindex(stock.index).fillna(0.0)
+    return ((stock["coal_mw"] + stock["coal_chp_mw"]) * share).rename("coal_captive_mw")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", type=Path, required=True)
@@ -171,6 +191,7 @@ def main() -> None:
     demand = _demand_2024_mwh(args.source, args.grid)
     demand.rename("demand_mwh").rename_axis("province").round(0).to_csv(
         args.grid / "demand_annual_2024_mwh.csv")
+    captive_2020_mw(args.source, args.grid).round(3).to_csv(args.grid / "coal_captive_2020_mw.csv")
 
 
 if __name__ == "__main__":
