@@ -45,11 +45,16 @@ def load_fleet_mw(year: int) -> pd.DataFrame:
     pandas.DataFrame
         Index ``province``; ``coal_mw`` (condensing), ``coal_chp_mw``, ``gas_mw``, ``nuclear_mw``,
         ``hydro_mw`` (conventional), ``phs_mw``, ``battery_mw``, ``onwind_mw``, ``offwind_mw``, ``solar_mw``
-        [MW]; for 2024 also ``battery_mwh`` [MWh], ``solar_utility_mw`` and ``solar_distributed_mw`` [MW]
-        (``solar_mw`` is their sum).
+        [MW], ``coal_captive_mw`` (the captive part of coal + CHP) [MW]; for 2024 also ``battery_mwh``
+        [MWh], ``solar_utility_mw`` and ``solar_distributed_mw`` [MW] (``solar_mw`` is their sum).
     """
     if check_base_year(year, "year") == 2020:
-        return ds.load_capacity_mw()
+        df = ds.load_capacity_mw()
+        captive = ds._read_csv("coal_captive_2020_mw.csv", index_col="province")
+        _check_provinces(captive.index, "coal_captive_2020_mw.csv")
+        ds._check_finite_nonneg(captive, "coal_captive_2020_mw.csv")
+        df["coal_captive_mw"] = captive["coal_captive_mw"].reindex(df.index).fillna(0.0)
+        return df
     df = ds._read_csv("capacity_2024_mw.csv", index_col="province")
     _check_provinces(df.index, "capacity_2024_mw.csv")
     ds._check_finite_nonneg(df, "capacity_2024_mw.csv")

@@ -42,6 +42,7 @@ from computegrid.grid.expansion_policy import (  # noqa: F401  (re-exported: pub
     policy_constraints,
     wind_solar_min_mw,
 )
+from computegrid.grid.inputs import coal_must_run_parts_pu, model_capacity_mw
 from computegrid.grid.parameters import (
     DEFAULT_PARAMETERS,
     GAS_PRICE_CNY_PER_GJ,
@@ -112,14 +113,40 @@ def apply_committed(n: pypsa.Network, base_year: int, year: int) -> dict[str, fl
             "coal_retired_mw": float(net.get("retire", pd.Series(0.0)).sum())}
 
 
-def scale_coal_minimum(n: pypsa.Network, scale: float) -> None:
-    """Multiply the minimum output (``p_min_pu``, static and time-varying) of every coal generator by
-    ``scale`` (in place): the coal fleet's flexibility in the target year."""
+#: Whether :func:`expand_network` lowers only the condensing part of the coal minimum
+#: (:func:`scale_coal_minimum` with ``parts``). False keeps the 2030 expansion as it was built and cached
+#: before the fix (every part scaled); switching it on changes the 2030 result (docs/grid-model.md).
+SCALE_CONDENSING_COAL_ONLY = False
+
+
+def scale_coal_minimum(n: pypsa.Network, scale: float, parts: dict | None = None) -> None:
+    """Lower the coal fleet's minimum output (``p_min_pu``) in the target year (in place).
+
+    Parameters
+    ----------
+    n : pypsa.Network
+    scale : float
+        Factor on the minimum stable load of the grid-dispatched condensing units. [-]
+    parts : dict, optional
+        The must-run parts of :func:`computegrid.grid.inputs.coal_must_run_parts_pu` on the network's
+        snapshots. With them only the ``condensing`` part is scaled: captive units and heat-led CHP keep
+        their minimum, and the base network's demand cap is kept
+        (``new = min(condensing * scale + chp + captive, old)``). Without them every coal generator's
+        whole minimum is multiplied by ``scale`` (the behaviour the cached 2030 expansion was built with).
+    """
     coal = n.generators.index[n.generators.carrier == "coal"]
-    n.generators.loc[coal, "p_min_pu"] *= scale
-    cols = [c for c in n.generators_t.p_min_pu.columns if c in set(coal)]
-    if cols:
-        n.generators_t.p_min_pu[cols] = n.generators_t.p_min_pu[cols] * scale
+    if parts is None:
+        n.generators.loc[coal, "p_min_pu"] *= scale
+        cols = [c for c in n.generators_t.p_min_pu.columns if c in set(coal)]
+        if cols:
+            n.generators_t.p_min_pu[cols] = n.generators_t.p_min_pu[cols] * scale
+        return
+    cols = [c for c in parts["condensing"].columns if c in set(coal) and c in n.generators_t.p_min_pu.columns]
+    if not cols:
+        return
+    old = n.generators_t.p_min_pu[cols]
+    lowered = parts["condensing"][cols] * scale + parts["chp"][cols] + parts["captive"][cols]
+    n.generators_t.p_min_pu[cols] = np.minimum(lowered.set_axis(old.index).to_numpy(), old.to_numpy())
 
 
 def add_extendable_generators(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPANSION,
@@ -296,7 +323,9 @@ def expand_network(base: pypsa.Network, year: int, *, base_year: int = 2020,
         committed["distributed_solar_mw"] = add_distributed_solar(n, base_year, year,
                                                                   params.distributed_solar_add_mw_per_yr)
         n.meta["committed_mw"] = committed
-        scale_coal_minimum(n, params.coal_min_load_scale)
+        parts = (coal_must_run_parts_pu(model_capacity_mw(base_year, grid, base_year=base_year), n.snapshots, grid)
+                 if SCALE_CONDENSING_COAL_ONLY else None)
+        scale_coal_minimum(n, params.coal_min_load_scale, parts)
         add_co2_price(n, params.co2_price_cny_per_t, grid)
         add_extendable_generators(n, params, grid)
         add_extendable_storage(n, params, grid)

@@ -77,8 +77,9 @@ class ExpansionParameters:
     #: Assumption: by 2030 the minimum stable load of the coal fleet falls from about 50 % of rating (the base
     #: network's assumption, grid/parameters.py ``coal_min_pu``) to 30 %: 0.30 / 0.50 = 0.6. The NDRC/NEA
     #: New-generation Coal Power Upgrade Action Plan 2025-2027 (People's Daily, 2025-04-19) sets a
-    #: "deep-peaking minimum output" index for existing and new units; 30 % is the figure reported for
-    #: retrofitted units [secondary, recalled, to verify]. Without it the 2024 fleet's 40 % of capacity
+    #: "deep-peaking minimum output" index (深度调峰最小出力; verified: People's Daily lists it among the
+    #: plan's six regulation indices); the 30 % is recalled for retrofitted units and was not found in a
+    #: retrieved source, so it stays an assumption. Without it the 2024 fleet's 40 % of capacity
     #: online at all hours (about 500 GW in 2030) left no room at noon for new solar (run of 2026-11-28).
     coal_min_load_scale: float = 0.6
 

@@ -202,6 +202,52 @@ def hourly_inputs(year: int = 2020, params: GridParameters = DEFAULT_PARAMETERS,
                         hydro_inflow_mw=pd.DataFrame(inflow, index=index), capacity_mw=cap)
 
 
+def coal_must_run_parts_pu(cap: pd.DataFrame, index: pd.DatetimeIndex,
+                           params: GridParameters = DEFAULT_PARAMETERS) -> dict[str, pd.DataFrame]:
+    """The coal must-run of :func:`hourly_inputs` split by who holds it, before the demand cap.
+
+    * ``condensing``: non-captive units held at the fleet minimum ``coal_min_pu`` by the grid's dispatch
+      (condensing units, and CHP units outside their heating season);
+    * ``chp``: non-captive CHP units of the heating provinces at their heat-led minimum in the heating
+      season (15 Nov - 15 Mar);
+    * ``captive``: captive (industry-owned) units at ``captive_coal_min_pu`` all year (zero where that
+      parameter is None).
+
+    Their sum is the coal ``p_min_pu`` of :func:`hourly_inputs` where the demand cap does not bind.
+
+    Parameters
+    ----------
+    cap : DataFrame
+        ``province x carrier`` capacities of :func:`model_capacity_mw`. [MW]
+    index : DatetimeIndex
+        Timestamps (hourly or the snapshots of a network); only their calendar day is used.
+    params : GridParameters
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``timestamp x "<province> coal"`` for each part. [p.u. of the province's coal capacity]
+    """
+    coal = cap.index[cap["coal"] > 0]
+    heating = _heating_season(pd.DatetimeIndex(index))[:, None]
+    total = cap.loc[coal, "coal"].to_numpy()
+    chp_share = (cap.loc[coal, "coal_chp"].to_numpy() / total)[None, :]
+    heat_prov = np.isin(coal, params.heating_provinces)[None, :]
+    in_heat = heating & heat_prov
+    if params.captive_coal_min_pu is None:
+        f = np.zeros((1, len(coal)))
+    else:
+        f = np.minimum(cap.loc[coal, "coal_captive"].to_numpy() / total, 1.0)[None, :]
+    winter = max(params.chp_winter_min_pu, params.coal_min_pu)
+    parts = {
+        "condensing": (1 - f) * params.coal_min_pu * np.where(in_heat, 1 - chp_share, 1.0),
+        "chp": (1 - f) * np.where(in_heat, chp_share * winter, 0.0),
+        "captive": np.broadcast_to(f * (params.captive_coal_min_pu or 0.0), (len(index), len(coal))),
+    }
+    cols = [f"{p} coal" for p in coal]
+    return {k: pd.DataFrame(v, index=index, columns=cols) for k, v in parts.items()}
+
+
 def _cap_must_run(pmin: dict, cap: pd.DataFrame, demand: pd.DataFrame, params: GridParameters,
                   ror_mw: np.ndarray) -> None:
     """Must-run never exceeds a share of local demand (in place): operators dispatch CHP and coal down
