@@ -45,8 +45,7 @@ NATIONAL = [
      "CEC/NEA end-2024: hydro 4.36亿 kW including pumped storage 5,869万 kW -> conventional 377.26 GW "
      "[secondary]",
      "facts table of end-2020 hydro by province (CEC/NBS, >= 6 MW) minus PIK pumped hydro; gap: the "
-     "2021-2024 additions (Baihetan, Wudongde, Lianghekou) take their province's 2020 share; Tibet set "
-     "to 3.97 GW from State Grid Tibet figures (set_tibet)"),
+     "2021-2024 additions (Baihetan, Wudongde, Lianghekou) take their province's 2020 share; Tibet set to 3.97 GW from State Grid Tibet figures (set_tibet)"),
     ("PHS", 58_690.0, None,
      "NEA/CEC end-2024: pumped-storage hydro 5,869万 kW (58.69 GW; IHA 2025 report gives the same)",
      "PyPSA-China-PIK PHS_p_nom.csv shares (about 2021); gap: plants of 2022-2024 (e.g. Fengning in "
@@ -66,8 +65,7 @@ NATIONAL = [
      "NEA: centralised PV end-2023 354.48 GW + 2024 additions 159.39 GW [secondary, recalled]",
      "GEM Global Solar Power Tracker February 2026, operating utility-scale solar by province "
      "(gem_solar_by_province_2026.csv); gap: no open provincial end-2024 table found, and the February 2026 "
-     "stock includes the 2025 additions; Tibet set to 2.68 GW of solar in all from State Grid Tibet "
-     "figures (set_tibet)"),
+     "stock includes the 2025 additions; Tibet set to 2.68 GW of solar in all from State Grid Tibet figures (set_tibet)"),
     ("solar_distributed", 372_790.0, None,
      "NEA: solar 8.87亿 kW (886.66 GW) at end-2024 [secondary] minus the centralised part",
      "assumption: 2024 electricity consumption shares (rooftop and commercial PV follow buildings and load; "
