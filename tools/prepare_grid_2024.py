@@ -45,7 +45,7 @@ NATIONAL = [
      "CEC/NEA end-2024: hydro 4.36亿 kW including pumped storage 5,869万 kW -> conventional 377.26 GW "
      "[secondary]",
      "facts table of end-2020 hydro by province (CEC/NBS, >= 6 MW) minus PIK pumped hydro; gap: the "
-     "2021-2024 additions (Baihetan, Wudongde, Lianghekou) take their province's 2020 share; Tibet set to 3.97 GW from State Grid Tibet figures (set_tibet)"),
+     "2021-2024 additions (Baihetan, Wudongde, Lianghekou) take their province's 2020 share"),
     ("PHS", 58_690.0, None,
      "NEA/CEC end-2024: pumped-storage hydro 5,869万 kW (58.69 GW; IHA 2025 report gives the same)",
      "PyPSA-China-PIK PHS_p_nom.csv shares (about 2021); gap: plants of 2022-2024 (e.g. Fengning in "
@@ -65,7 +65,7 @@ NATIONAL = [
      "NEA: centralised PV end-2023 354.48 GW + 2024 additions 159.39 GW [secondary, recalled]",
      "GEM Global Solar Power Tracker February 2026, operating utility-scale solar by province "
      "(gem_solar_by_province_2026.csv); gap: no open provincial end-2024 table found, and the February 2026 "
-     "stock includes the 2025 additions; Tibet set to 2.68 GW of solar in all from State Grid Tibet figures (set_tibet)"),
+     "stock includes the 2025 additions"),
     ("solar_distributed", 372_790.0, None,
      "NEA: solar 8.87亿 kW (886.66 GW) at end-2024 [secondary] minus the centralised part",
      "assumption: 2024 electricity consumption shares (rooftop and commercial PV follow buildings and load; "
@@ -161,28 +161,6 @@ def provincial_table(src: Path, grid: Path) -> pd.DataFrame:
     return out.fillna(0.0)
 
 
-#: Tibet (XZ) end-2024 hydro and total solar [MW], from State Grid Tibet's figures [secondary]: clean-energy
-#: capacity 6.75 GW at end-September 2024 (Tibet Daily, 2024-11-18, via tibet.cn) split by the shares of
-#: Tibet's installed capacity in January 2024: hydro 53.72 %, solar 36.32 % of a 91.44 % clean total
-#: (State Grid Tibet via Xinhua, 2024-01-13). The national splits put 2.27 GW of hydro (2020 shares) and
-#: 4.62 GW of solar (GEM February 2026, which includes the 2025 additions) there; docs/grid-model.md.
-TIBET_MW = {"hydro_mw": 6750.0 * 53.72 / 91.44, "solar_mw": 6750.0 * 36.32 / 91.44}
-
-
-def set_tibet(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with Tibet's hydro and utility solar set to :data:`TIBET_MW` (distributed solar kept) and
-    the rest of each national total spread over the other provinces in proportion."""
-    out = table.copy()
-    targets = {"hydro_mw": TIBET_MW["hydro_mw"],
-               "solar_utility_mw": TIBET_MW["solar_mw"] - out.at["XZ", "solar_distributed_mw"]}
-    others = out.index != "XZ"
-    for col, value in targets.items():
-        total = out[col].sum()
-        out.loc[others, col] = out.loc[others, col] * (total - value) / out.loc[others, col].sum()
-        out.at["XZ", col] = value
-    return out
-
-
 def captive_2020_mw(src: Path, grid: Path) -> pd.Series:
     """Captive (industry-owned) coal of the 2020 stock by province [MW]: the bundled 2020 coal + CHP
     capacity times the captive share of the GEM tracker's units in operation at end-2020 (start year
@@ -206,7 +184,7 @@ def main() -> None:
     ap.add_argument("--source", type=Path, required=True)
     ap.add_argument("--grid", type=Path, required=True)
     args = ap.parse_args()
-    table = set_tibet(provincial_table(args.source, args.grid))
+    table = provincial_table(args.source, args.grid)
     table.round(3).to_csv(args.grid / "capacity_2024_mw.csv")
     nat = pd.DataFrame(NATIONAL, columns=["carrier", "capacity_mw", "energy_mwh", "source", "provincial_split"])
     nat.to_csv(args.grid / "fleet_2024_national.csv", index=False)
