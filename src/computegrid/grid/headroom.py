@@ -22,7 +22,7 @@ the network of :func:`computegrid.grid.network.build_network`:
   of curtailed new load. Curtailment is then the model's choice at a price: a MWh of new load goes
   unserved only where serving it is impossible or would cost the system more than ``c_curt``, and at
   most ``f`` of the energy is curtailed. The command prices it at the value of lost compute (the
-  accelerators' hardware annuity per hour over PUE, about 5,600 CNY/MWh for the packaged sites), above
+  accelerators' hardware annuity per hour over PUE, 5,568 CNY/MWh for the packaged sites), above
   every fuel cost of the model, so curtailment goes only where serving is impossible.
 
 At the headroom stage 2 cannot change how much is curtailed: stage 1 already serves the most the fleet
