@@ -162,3 +162,27 @@ def test_utc_offsets(tmp_path, capsys):
     mixed.to_csv(path, index=False)
     code, _, err = run(capsys, "--load-file", str(path))
     assert code == 2 and "timestamp" in err and err.count("\n") == 1, err
+
+
+@pytest.mark.slow
+def test_grid_method_json_and_report(tmp_path, capsys):
+    """``--method grid`` end to end on the 2024 base-year network at a coarse 730 h step (12 snapshots, so
+    that it runs in seconds): the issue's JSON fields per province, the second stage's curtailment cost,
+    and the report with the map."""
+    from computegrid.services.outlook.headroom import curtailment_cost_cny_per_mwh
+
+    code, out, err = run(capsys, "--method", "grid", "--resolution", "730h", "--limits", "1", "5",
+                         "--report-dir", str(tmp_path), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["method"] == "grid" and data["resolution"] == "730h" and data["limits_pct"] == [1.0, 5.0]
+    assert data["curtailment_cost_cny_per_mwh"] == pytest.approx(curtailment_cost_cny_per_mwh())
+    assert len(data["regions"]) == 31 and {r["kind"] for r in data["regions"]} == {"province"}
+    for r in data["regions"]:
+        assert set(FIELDS) <= set(r) and all(len(r[k]) == 2 for k in FIELDS[3:])
+        assert 0.0 < r["headroom_mw"][0] <= r["headroom_mw"][1] * (1 + 1e-9)
+        assert all(0.0 <= h <= 8760.0 for h in r["curtailed_hours_per_year"])
+    assert data["total_headroom_mw"] == pytest.approx(
+        [sum(r["headroom_mw"][i] for r in data["regions"]) for i in range(2)])
+    assert set(data["peak_method_headroom_mw"]) == {r["region"] for r in data["regions"]}
+    assert (tmp_path / "headroom_map.png").read_bytes()[:4] == b"\x89PNG"

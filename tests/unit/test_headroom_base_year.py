@@ -26,3 +26,15 @@ def test_other_years_keep_the_projection():
                                                       rel=1e-9)
     # 2024 is not the projection's interpolated 2024
     assert china_load_mw(2024)[0].to_numpy().sum() != pytest.approx(annual_demand_mwh(2024).sum(), rel=1e-3)
+
+
+def test_curtailment_cost_is_the_sites_value_of_lost_compute():
+    """250,000 CNY/kW of IT annualised over 5 years at 7 % (sites.csv), per hour, over the median PUE 1.25;
+    the grid module's default is the same figure."""
+    from computegrid.grid.headroom import DEFAULT_CURTAILMENT_COST_CNY_PER_MWH
+    from computegrid.services.outlook.headroom import curtailment_cost_cny_per_mwh
+
+    annuity = 0.07 / (1 - 1.07 ** -5)
+    expected = 250_000 * 1e3 * annuity / 8760 / 1.25
+    assert curtailment_cost_cny_per_mwh() == pytest.approx(expected, rel=1e-9)
+    assert DEFAULT_CURTAILMENT_COST_CNY_PER_MWH == pytest.approx(expected, abs=1.0)

@@ -92,3 +92,55 @@ def test_operating_rules_enter_the_lp():
     flat = HeadroomModel(net(), rules=daily_flat_schedules(["A-B"])).solve("A", 0.4).headroom_mw
     assert free == pytest.approx(50 / 0.6, rel=1e-6)
     assert flat == pytest.approx(45 / 0.6, rel=1e-6)
+
+
+def one_tight_hour() -> "pypsa.Network":  # noqa: F821
+    """``two_bus`` with A's load 100/130/100/100 MW: only the second snapshot is tight.
+
+    Spare power for a new load at A: coal 150 - D_t = 50/20/50/50 MW, plus 20 MW of gas imported from B
+    (500 CNY/MWh against coal's 200): 70/40/70/70 MW. For 40 < dL <= 70 only the second hour loses
+    (dL - 40): the rate is (dL - 40) / (4 dL), the headroom at f is 40 / (1 - 4 f) (50 MW at 5 %).
+    """
+    n = two_bus()
+    n.loads_t.p_set["A"] = [100.0, 130.0, 100.0, 100.0]
+    return n
+
+
+def test_curtailment_only_in_the_tight_hour():
+    """At the headroom the curtailed energy (the whole cap) is all in the one hour that cannot be served;
+    below it, a new load of 45 MW loses exactly the 5 MWh it must, in that hour, and nothing elsewhere
+    although the cap (5 % of 4 x 45 MWh = 9 MWh) would allow 4 MWh more: serving costs less than the
+    curtailment (coal 200, gas 500 < 5,568 CNY/MWh)."""
+    model = HeadroomModel(one_tight_hour())
+    res = model.solve("A", 0.05)
+    assert res.headroom_mw == pytest.approx(40 / 0.8, rel=1e-6)
+    curtailed = res.headroom_mw - res.served_mw
+    assert curtailed == pytest.approx([0.0, 10.0, 0.0, 0.0], abs=1e-6)
+    below = model.dispatch("A", 45.0, 0.05)
+    assert 45.0 - below.served_mw == pytest.approx([0.0, 5.0, 0.0, 0.0], abs=1e-6)
+    # least-cost dispatch: coal covers 145 MW in the light hours (no gas), 150 MW + 20 MW of gas in the tight
+    assert below.dispatch_cost_cny == pytest.approx(3 * 145 * 200 + 150 * 200 + 20 * 500, rel=1e-9)
+
+
+def test_curtailment_cheaper_than_the_peaker_is_used_up_to_the_cap():
+    """At 300 CNY/MWh (below gas' 500) the 45 MW load gives up, in the tight hour, the 4 MWh of gas the cap
+    lets it avoid (5 forced + 4 = the 9 MWh cap), still nothing in the light hours (coal 200 < 300)."""
+    res = HeadroomModel(one_tight_hour(), curtailment_cost_cny_per_mwh=300.0).dispatch("A", 45.0, 0.05)
+    assert 45.0 - res.served_mw == pytest.approx([0.0, 9.0, 0.0, 0.0], abs=1e-6)
+    assert res.dispatch_cost_cny == pytest.approx(3 * 145 * 200 + 150 * 200 + 16 * 500, rel=1e-9)
+
+
+def test_second_stage_keeps_the_headroom_and_the_cap():
+    """Stage 2 changes neither the headroom nor the curtailed energy (exactly the cap), at any cost."""
+    for cost in (0.0, 300.0, 5_568.0):
+        model = HeadroomModel(two_bus(storage_mw=10.0), curtailment_cost_cny_per_mwh=cost)
+        res = model.solve("A", 0.01)
+        assert res.headroom_mw == pytest.approx(50 / 0.98, rel=1e-6)
+        assert (res.headroom_mw - res.served_mw).sum() == pytest.approx(0.01 * 4 * res.headroom_mw, rel=1e-6)
+
+
+def test_a_load_above_the_headroom_is_refused():
+    from computegrid.grid.solve import SolveError
+
+    with pytest.raises(SolveError, match="headroom LP"):
+        HeadroomModel(one_tight_hour()).dispatch("A", 60.0, 0.05)

@@ -68,7 +68,8 @@ class HeadroomResult:
         Wall time. [s]
     extra : dict
         Method-specific figures (peak on China: each regional grid's sum of its provinces' headrooms;
-        grid: resolution, build and solve times, peak-method headroom).
+        grid: resolution, build and solve times, the cost of a curtailed MWh of new load in its second
+        stage, peak-method headroom).
     """
 
     method: str
@@ -201,9 +202,11 @@ def _china(year: int, limits: list, method: str, resolution: str, start: float) 
     rows, extra = _grid_rows(year, resolution, provinces, limits, prov_rows)
     notes = ["grid method: each province alone gets the new load (the others none); the total is the sum "
              "of these separate answers, not a simultaneous addition; no regional grids",
-             f"grid method at {resolution}: curtailed hours and events come in whole steps and are one "
-             "optimal solution among several; every MW of the fleet counts as available (no outages, "
-             "no reserves): an upper bound"]
+             f"grid method: curtailment is placed by a second solve at the headroom, the least-cost dispatch "
+             f"with each curtailed MWh of new load at {extra['curtailment_cost_cny_per_mwh']:,.0f} CNY (the "
+             "packaged sites' value of lost compute); it does not change the headroom or the curtailed energy",
+             f"grid method at {resolution}: curtailed hours and events come in whole steps; every MW of the "
+             "fleet counts as available (no outages, no reserves): an upper bound"]
     return HeadroomResult("grid", year, limits, rows, ["province"] * len(rows), _total(rows, len(limits)),
                           china_source(year), notes, time.perf_counter() - start, extra)
 
@@ -220,6 +223,24 @@ def _total(rows, n_limits: int) -> list[float]:
     return [float(sum(r.headroom_mw[i] for r in rows)) for i in range(n_limits)]
 
 
+def curtailment_cost_cny_per_mwh() -> float:
+    """Cost of a MWh of curtailed new load in the grid method's second stage. [CNY/MWh]
+
+    The new load stands for an AI data centre, so a curtailed MWh loses the compute it would have done:
+    the median over the packaged sites (``datasets/data/grid/sites.csv``) of their accelerators'
+    hardware annuity per hour over PUE, as the plan prices a grid-responsive site's curtailment
+    (:func:`computegrid.services.plan.inputs.curtailment_cost_cny_per_mwh`): 5,568 CNY/MWh (250,000
+    CNY/kW of IT over 5 years at 7 %, PUE 1.25). It is above every fuel cost of the grid model.
+    """
+    from computegrid.datasets.grid import load_sites
+    from computegrid.services.plan.inputs import curtailment_cost_cny_per_mwh as site_cost
+    from computegrid.units import KW_PER_MW
+
+    sites = load_sites().copy()
+    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * KW_PER_MW
+    return float(site_cost(sites).median())
+
+
 def _grid_rows(year: int, resolution: str, provinces: pd.DataFrame, limits, peak_rows):
     from computegrid.grid.headroom import HeadroomModel
     from computegrid.grid.network import parse_resolution
@@ -227,7 +248,8 @@ def _grid_rows(year: int, resolution: str, provinces: pd.DataFrame, limits, peak
     kind, step = parse_resolution(resolution)
     if kind != "hours":
         raise InputError("--resolution", resolution, "'<N>h' for the grid method (N divides 8760)")
-    model = HeadroomModel.for_year(year, resolution)
+    cost = curtailment_cost_cny_per_mwh()
+    model = HeadroomModel.for_year(year, resolution, curtailment_cost_cny_per_mwh=cost)
     snaps = pd.DatetimeIndex(model.network.snapshots)
     rows, solve_s = [], 0.0
     for prov, peak in zip(provinces.columns, peak_rows):
@@ -248,6 +270,7 @@ def _grid_rows(year: int, resolution: str, provinces: pd.DataFrame, limits, peak
             summer_threshold_mw=peak.summer_threshold_mw, winter_threshold_mw=peak.winter_threshold_mw,
             rate_at_zero_frac=float("nan")))
     extra = {"resolution": resolution, "build_s": model.build_s, "solve_s": solve_s,
+             "curtailment_cost_cny_per_mwh": cost,
              "peak_method_headroom_mw": {r.region: r.headroom_mw for r in peak_rows}}
     return rows, extra
 
