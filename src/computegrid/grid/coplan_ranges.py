@@ -23,7 +23,7 @@ RANGE_TOL_FRAC = 1e-3
 TIE_TOL_FRAC = 1e-6
 #: Wall-clock budget of all re-solves of one plan (assumption: keeps `computegrid plan` at rep12
 #: within its time target; a range not finished in it is reported as unknown). [s]
-RANGE_TIME_BUDGET_S = 25.0
+RANGE_TIME_BUDGET_S = 15.0
 
 
 def _column_index(m, var_name: str, dim: str, labels) -> np.ndarray:
