@@ -235,11 +235,54 @@ def test_1_large_answers_cost_more_of_the_rate_limit(tmp_path):
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 10
 
 
-def test_1_a_year_of_every_site_from_v1_signals_costs_more(tmp_path):
+def test_1_a_year_of_one_site_from_v1_signals_costs_more(tmp_path):
     app = create_app(_settings(tmp_path, anonymous_rate_limit_per_s=5.0))
+    year = {"site": "west", "start": "2030-01-01T00:00Z", "end": "2030-12-31T00:00Z"}
     with TestClient(app) as c:
-        codes = [c.get("/v1/signals").status_code for _ in range(2)]  # 2 sites x 8,760 h
+        codes = [c.get("/v1/signals", params=year).status_code for _ in range(2)]  # 8,736 h
     assert codes == [200, 429]
+
+
+def test_1_v1_signals_removes_repeated_sites_and_caps_points(client):
+    """Review of 2026-11-28: 100 x site=west returned 19.5 MB (every repeat served)."""
+    day = [("site", "west")] * 100 + [("start", "2030-01-01T00:00Z"), ("end", "2030-01-02T00:00Z")]
+    r = client.get("/v1/signals", params=day)
+    assert r.status_code == 200 and [s["site"] for s in r.json()["sites"]] == ["west"]
+    r = client.get("/v1/signals")  # 2 sites x 8,760 h > max_points (10,000): refused, not built
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "query.end"
+
+
+def test_1_forecast_batch_caps_points_of_the_whole_answer(client):
+    """Review of 2026-11-28: 30 items of a year each returned 43.6 MB (the cap held per item only)."""
+    item = {"requestedAt": "2030-01-01T00:00Z", "location": "west",
+            "dataStartAt": "2030-01-01T00:00Z", "dataEndAt": "2030-03-01T00:00Z"}  # 1,416 points
+    assert client.post("/emissions/forecasts/batch", json=[item] * 7).status_code == 200  # 9,912
+    r = client.post("/emissions/forecasts/batch", json=[item] * 30)
+    assert r.status_code == 400 and "dataEndAt" in r.json()["errors"]
+
+
+def test_1_forecasts_over_the_cap_are_refused_before_building(client, monkeypatch):
+    """Review of 2026-11-28: /emissions/forecasts/current built every point (0.22 s of CPU for
+    14 locations over a year) before refusing, and the refusal was charged as one request."""
+    from computegrid.services.signals import carbon_aware as ca
+
+    def no_build(*a, **k):
+        raise AssertionError("points built for a refused query")
+
+    monkeypatch.setattr(ca, "_window_means", no_build)
+    r = client.get("/emissions/forecasts/current",
+                   params=[("location", "west"), ("location", "east"),
+                           ("dataStartAt", "2030-01-01T00:00Z"), ("dataEndAt", "2030-12-31T00:00Z")])
+    assert r.status_code == 400 and "dataEndAt" in r.json()["errors"]
+
+
+def test_4_text_infinity_in_overrides_is_refused(app, client):
+    """Review of 2026-11-28: {"costs.carbon_price_cny_per_t": "inf"} was accepted (202)."""
+    key, _ = _key(app)
+    for text in ("inf", "Infinity", "1e999", "-inf"):
+        r = client.post("/v1/plans", headers={"X-API-Key": key},
+                        json={"overrides": {"costs.carbon_price_cny_per_t": text}})
+        assert r.status_code == 422, (text, r.text)
 
 
 def test_6_flood_is_tarpitted(tmp_path):

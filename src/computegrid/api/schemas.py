@@ -7,7 +7,7 @@ import typing
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from computegrid.services.workload.estimate import FleetEstimate, InferenceEstimate, TrainingEstimate
 from computegrid.services.plan.site_catalog import SiteInfo
@@ -51,6 +51,23 @@ class PlanRequest(Strict):
         description="single parameters to override, as `computegrid plan --set key=value`")
     resolution_h: int | None = Field(None, ge=1, le=24,
                                      description="time resolution of the model [h]")
+
+    @field_validator("overrides")
+    @classmethod
+    def _finite_text(cls, overrides: dict) -> dict:
+        """A number sent as text ("inf", "1e999", "NaN") is refused like a JSON one: the scenario
+        loader would read it as a non-finite float."""
+        import math
+
+        for key, value in overrides.items():
+            if isinstance(value, str):
+                try:
+                    number = float(value)
+                except ValueError:
+                    continue
+                if not math.isfinite(number):
+                    raise ValueError(f"overrides.{key}: {value!r} is not a finite number")
+        return overrides
 
 
 class PlanLinks(BaseModel):

@@ -36,10 +36,13 @@ class TokenBucketLimiter:
 
     def _evict(self, now: float) -> None:
         self._swept = now
-        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] <= self.idle_s}
-        if len(self._buckets) > self.max_buckets:  # all busy: keep the most recent half
+        # a bucket in debt (a large answer charged to it) is kept until it is out of debt,
+        # whatever its idle time: evicting it would forgive the debt
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] <= self.idle_s or v[0] < 0.0}
+        if len(self._buckets) > self.max_buckets:  # all busy: keep the debtors and the most recent
+            debtors = {k: v for k, v in self._buckets.items() if v[0] < 0.0}
             recent = sorted(self._buckets.items(), key=lambda kv: kv[1][1])
-            self._buckets = dict(recent[-(self.max_buckets // 2):])
+            self._buckets = {**dict(recent[-(self.max_buckets // 2):]), **debtors}
 
     def allow(self, bucket: str, rate_per_s: float) -> tuple[bool, float]:
         """Take one token; returns (allowed, seconds until the next token)."""

@@ -230,7 +230,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
             start, end = q.time("dataStartAt"), q.time("dataEndAt")
             window = q.integer("windowSize")
             return JSONResponse(_forecasts(request, caller, q.strings("location"), ca.utc_now(),
-                                           start, end, window))
+                                           start, end, window)[0])
         return _answer(build)
 
     @router.post("/emissions/forecasts/batch", response_model=list[CasEmissionsForecastDTO],
@@ -242,27 +242,31 @@ def build_router() -> APIRouter:  # noqa: C901 - one closure per SDK endpoint
             "dataStartAt, dataEndAt, windowSize")),
             caller: Caller = Depends(optional_key)):
         def build():
-            out = []
+            out, budget = [], request.app.state.settings.max_points
             for item in body_items(body, ("requestedAt", "location"), MAX_BATCH):
                 requested = parse_time(item.get("requestedat"), "requestedAt")
                 start = parse_time(item.get("datastartat"), "dataStartAt")
                 end = parse_time(item.get("dataendat"), "dataEndAt")
                 window = parse_int(item.get("windowsize"), "windowSize")
-                out += _forecasts(request, caller, [str(item["location"])], requested, start, end,
-                                  window)
+                # the cap on points holds for the whole answer, not each item
+                dtos, n_points = _forecasts(request, caller, [str(item["location"])], requested,
+                                            start, end, window, budget)
+                out += dtos
+                budget -= n_points
             return JSONResponse(out)
         return _answer(build)
 
-    def _forecasts(request, caller, locations, now, start, end, window) -> list[dict]:
+    def _forecasts(request, caller, locations, now, start, end, window,
+                   budget: int | None = None) -> tuple[list[dict], int]:
+        """The forecasts' DTOs and their number of points; a query over ``budget`` points (default:
+        ``max_points``) is refused before any point is built."""
         feed = current_feed(request)
+        budget = request.app.state.settings.max_points if budget is None else budget
         forecasts = ca.current_forecasts(feed.intensity_g_per_kwh("marginal"), locations, now,
-                                         start, end, window)
+                                         start, end, window, max_points=budget)
         n_points = sum(len(f.forecast_data) for f in forecasts)
-        if n_points > request.app.state.settings.max_points:
-            raise SdkProblem("dataEndAt", "a period x locations of at most "
-                             f"{request.app.state.settings.max_points} points")
         _charge_points(request, caller, 2 * n_points)  # the forecast and its optimal points
-        return [_forecast_dto(f, start, end, window) for f in forecasts]
+        return [_forecast_dto(f, start, end, window) for f in forecasts], n_points
 
     @router.get("/emissions/average-carbon-intensity", response_model=CasCarbonIntensityDTO,
                 responses=_PROBLEM, operation_id="GetAverageCarbonIntensity",

@@ -93,12 +93,17 @@ def build_router() -> APIRouter:
                                                                "24 h after start"),
                 caller: Caller = Depends(optional_key)) -> SignalsResponse:
         feed = current_feed(request)
-        sites = site or list(feed.signals.sites)
+        sites = list(dict.fromkeys(site)) if site else list(feed.signals.sites)  # duplicates removed
         unknown = [s for s in sites if s not in feed.signals.sites]
         if unknown:
             raise InputError("query.site", unknown[0],
                              "a site id: " + ", ".join(feed.signals.sites))
         index, cols = feed.hours(start, end)
+        max_points = request.app.state.settings.max_points
+        if len(sites) * len(cols) > max_points:  # refused before the answer is built
+            raise InputError("query.end", str(end) if end else "default",
+                             f"a period x sites of at most {max_points} site-hours "
+                             f"(asked: {len(sites)} sites x {len(cols)} h)")
         # a large answer costs as much of the caller's rate limit as the small ones it stands
         # for (4 values per site and hour; see carbon_aware.POINTS_PER_REQUEST)
         charge(request, caller, 4 * len(sites) * len(cols) / POINTS_PER_REQUEST - 1)

@@ -208,8 +208,12 @@ def _hour_times(t0: pd.Timestamp, n: int) -> np.ndarray:
 
 def current_forecasts(intensity: pd.DataFrame, locations: list[str], now: datetime,
                       data_start_at: datetime | None = None, data_end_at: datetime | None = None,
-                      window_size_min: int | None = None) -> list[Forecast]:
+                      window_size_min: int | None = None,
+                      max_points: int | None = None) -> list[Forecast]:
     """Forecast per location with its optimal window, as ``/emissions/forecasts/current``.
+
+    With ``max_points``, a query whose forecasts would hold more points (locations x forecast
+    points) is refused before any point is built.
 
     The forecast is generated at the top of the current hour and covers
     :data:`FORECAST_HORIZON_H` hours; ``data_start_at`` / ``data_end_at`` narrow it (or move it,
@@ -235,6 +239,9 @@ def current_forecasts(intensity: pd.DataFrame, locations: list[str], now: dateti
     if n_hours > MAX_SPAN_H:
         raise InputError("dataEndAt", str(data_end_at), f"at most {MAX_SPAN_H} h after dataStartAt")
     n_points = n_hours - window_h + 1
+    if max_points is not None and len(locations) * max(n_points, 0) > max_points:
+        raise InputError("dataEndAt", str(data_end_at),
+                         f"a period x locations of at most {max_points} points")
     rows = _hours(intensity, first, max(n_hours, 1))
     window_min = int(window_size_min) if window_size_min else 60
     out = []
