@@ -39,7 +39,8 @@ def test_keys_revoke_unknown_is_one_line(tmp_path):
 def test_serve_bad_options_are_one_line(tmp_path):
     for args, field in ((["--port", "70000"], "--port"), (["--db", "mysql://x"], "--db"),
                         (["--workers", "0"], "--workers"),
-                        (["--signals", str(tmp_path / "missing.csv")], "--signals")):
+                        (["--signals", str(tmp_path / "missing.csv")], "--signals"),
+                        (["--plan-time-limit-s", "inf"], "--plan-time-limit-s")):
         proc = run_cli("serve", *args, cwd=tmp_path)
         assert proc.returncode == 2, args
         assert proc.stderr.startswith(f"error: {field}"), proc.stderr

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
                                      help="queued + running planning runs in all"),
         worker_memory_limit_gb: float = typer.Option(
             16.0, "--worker-memory-limit-gb",
-            help="address-space limit of each planning run's process [GB] (0: none)"),
+            help="address-space limit of each planning run's process [GiB] (0: none)"),
         header_timeout_s: float = typer.Option(
             10.0, "--header-timeout-s",
             help="a connection whose request head is incomplete after this long is closed [s]"),
@@ -71,8 +71,8 @@ def register(app: typer.Typer) -> None:
             raise InputError("--workers", workers, "an integer >= 1")
         if not 1 <= http_workers <= 64:
             raise InputError("--http-workers", http_workers, "an integer in 1..64")
-        if not plan_time_limit_s > 0:
-            raise InputError("--plan-time-limit-s", plan_time_limit_s, "a number > 0")
+        if not 0 < plan_time_limit_s < float("inf"):
+            raise InputError("--plan-time-limit-s", plan_time_limit_s, "a finite number > 0")
         if max_body_bytes < 1024:
             raise InputError("--max-body-bytes", max_body_bytes, "an integer >= 1024")
         if not 0 < anonymous_rate_limit_per_s <= 1e6:
@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
                                header_timeout_s=header_timeout_s,
                                rate_limit_delay_s=rate_limit_delay_s,
                                prepare_signals_at_start=True,
-                               worker_memory_limit_bytes=int(worker_memory_limit_gb * 1e9)
+                               worker_memory_limit_bytes=int(worker_memory_limit_gb * 2**30)
                                or None)
         # Access log: method, path and status, query strings dropped (they may carry a key
         # sent as ?api_key=); keys in headers are never logged.
