@@ -128,7 +128,9 @@ def _capex_cny(n, component: str, attr: str, exclude_carriers=()) -> float:
 def capacity_built_mw(n) -> dict[str, dict[str, float]]:
     """Capacity the solve built: optimised capacity of the extendable generators (``generation``),
     storage units (``storage``) and links (``transmission``) by carrier, data-centre consumers and
-    load shedding left out; empty where nothing is extendable. [MW]"""
+    load shedding left out; empty where nothing is extendable. The new HVDC corridors of the expansion
+    carry the network's corridor carrier (``AC``, `grid/carriers.py: CORRIDOR_CARRIER`), so
+    ``transmission`` is keyed ``AC``. [MW]"""
     out: dict[str, dict[str, float]] = {}
     for key, df in (("generation", n.generators), ("storage", n.storage_units), ("transmission", n.links)):
         if df.empty or "p_nom_opt" not in df:

@@ -115,10 +115,10 @@ def grid_functionality(n, chain: Callable | None, solver_options: Mapping | None
                      if len(df))
     if not (extendable and dict(solver_options or {}).get("solver") in SPLIT_SOLVERS):
         return chain, False
-    from computegrid.grid.block_copies import split_capacity_columns
+    from computegrid.grid.capacity_expansion import define_capacity_copies
     from computegrid.grid.solve import chain_functionality
 
-    return chain_functionality(chain, lambda n_, snapshots: split_capacity_columns(n_.model, snapshots)), True
+    return chain_functionality(chain, define_capacity_copies), True
 
 
 def _dual(m, name):

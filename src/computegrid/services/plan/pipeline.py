@@ -130,7 +130,7 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
     if missing:
         raise InputError("sites", missing[0], "allowed: sites attached to a bus of the network")
     if workers is None:
-        # the expansion solves (``expand``) take about a minute each at rep12: two processes
+        # the expansion solves (``expand``) take about 110 s of CPU each at rep12: two processes
         workers = 2 if (network_builder is None and (len(base.snapshots) >= PARALLEL_MIN_SNAPSHOTS
                                                      or config.expand)) else 1
     if workers > 1 and network_builder is not None:

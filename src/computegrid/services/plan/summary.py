@@ -17,7 +17,7 @@ import pandas as pd
 
 from computegrid.demand.ai_load import EASTERN_PROVINCES
 from computegrid.services.plan.inputs import PlanInputs
-from computegrid.units import mwh_to_twh, t_to_mt
+from computegrid.units import mwh_to_twh, t_to_mt, twh_to_mwh
 
 
 @dataclass(frozen=True)
@@ -369,7 +369,7 @@ def add_status_quo_differences(scenarios: dict) -> None:
             price = prices.get(site)
             if it_twh > 0 and price is not None:
                 pue_site = s["ai_energy_by_site_twh_per_year"][site] / it_twh
-                total += it_twh * 1e6 * (pue_site - pue_ref) * price
+                total += twh_to_mwh(it_twh) * (pue_site - pue_ref) * price
         return total
 
     pue_ref = sq["ai_energy_twh_per_year"] / sq["ai_it_energy_twh_per_year"] if sq["ai_it_energy_twh_per_year"] else 1.0
