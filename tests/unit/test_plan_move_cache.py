@@ -57,3 +57,24 @@ def test_fingerprint_changes_with_a_data_file(tmp_path, monkeypatch):
     first = fingerprint.model_fingerprint.__wrapped__(parts)
     data.write_text("a,2\n")
     assert fingerprint.model_fingerprint.__wrapped__(parts) != first
+
+
+def test_grid_fingerprint_ignores_the_planning_lp_but_the_plan_fingerprint_does_not(tmp_path, monkeypatch):
+    """A change of grid/coplan*.py keeps the cached grid (expansion, signals) and renews the cached plan."""
+    import computegrid
+    from computegrid.io import fingerprint
+
+    pkg = tmp_path / "computegrid"
+    (pkg / "grid").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "grid" / "network.py").write_text("x = 1\n")
+    lp = pkg / "grid" / "coplan_ranges.py"
+    lp.write_text("y = 1\n")
+    monkeypatch.setattr(computegrid, "__file__", str(pkg / "__init__.py"))
+    grid_parts, plan_parts = (("grid", "*.py"),), (("grid", "*.py"), ("grid", "coplan*.py"))
+    g0, p0 = (fingerprint.model_fingerprint.__wrapped__(p) for p in (grid_parts, plan_parts))
+    lp.write_text("y = 2\n")
+    assert fingerprint.model_fingerprint.__wrapped__(grid_parts) == g0
+    assert fingerprint.model_fingerprint.__wrapped__(plan_parts) != p0
+    (pkg / "grid" / "network.py").write_text("x = 2\n")
+    assert fingerprint.model_fingerprint.__wrapped__(grid_parts) != g0

@@ -337,7 +337,7 @@ def fix_capacities(n: pypsa.Network, min_mw: float = 1.0) -> None:
     """Turn a solved expansion into a dispatch network: ``p_nom = p_nom_opt``, nothing extendable; new
     components built below ``min_mw`` are removed and the solved linopy model is released (the solution
     stays; a network with a model attached cannot be copied) (in place)."""
-    from computegrid.grid.coplan_solve import release_model
+    from computegrid.grid.solve import release_model
 
     release_model(n)
     for comp, df in (("Generator", n.generators), ("StorageUnit", n.storage_units), ("Link", n.links)):

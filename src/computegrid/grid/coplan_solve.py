@@ -22,7 +22,7 @@ from computegrid.grid.coplan import (SPLIT_SOLVERS, CoplanSpec, build_pairs, def
                                      snapshot_interval_h)
 from computegrid.grid.coplan_results import corridor_value_cny_per_mw_per_year
 from computegrid.grid.results import snapshot_hours
-from computegrid.grid.solve import optimize
+from computegrid.grid.solve import optimize, release_model
 from computegrid.units import HOURS_PER_YEAR
 
 
@@ -365,7 +365,3 @@ def solve_fixed(n, spec: CoplanSpec, *, solver_options: Mapping | None = None,
                         curtailed_facility_mw=curtailed)
 
 
-def release_model(n) -> None:
-    """Drop the linopy model of a solved network (the solution stays in ``n``): it holds most of the memory."""
-    if getattr(n, "_model", None) is not None:
-        del n.model

@@ -331,3 +331,9 @@ def solve_network(n: pypsa.Network, extra_functionality: Callable | None = None,
     if raise_on_failure and not result.optimal:
         raise SolveError(f"solver ended with status {status}, condition {condition}")
     return result
+
+
+def release_model(n) -> None:
+    """Drop the linopy model of a solved network (the solution stays in ``n``): it holds most of the memory."""
+    if getattr(n, "_model", None) is not None:
+        del n.model
