@@ -69,3 +69,23 @@ def test_ranges_survive_an_earlier_solve_with_another_thread_count():
     spec = _one_site_spec()
     r = solve_coplan(two_bus(), spec).capacity_range_it_mw.loc["s1"]
     assert r[f"min_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
+
+
+def test_a_zero_time_budget_computes_no_ranges():
+    """``degeneracy_time_budget_s: 0`` (``range_time_budget_s``) skips the re-solves; the plan stands."""
+    import dataclasses
+
+    spec = dataclasses.replace(_one_site_spec(), range_time_budget_s=0.0)
+    res = solve_coplan(two_bus(), spec)
+    assert res.ok and res.capacity_it_mw["s1"] == pytest.approx(20.0, abs=1e-6)
+    assert res.capacity_range_it_mw.empty
+
+
+def test_the_scenario_budget_reaches_the_spec_and_bad_budgets_are_refused():
+    from computegrid.errors import InputError
+    from computegrid.services.plan.scenario import load_scenario
+
+    assert load_scenario(overrides=["degeneracy_time_budget_s=120"]).degeneracy_time_budget_s == 120.0
+    for bad in ("-1", "inf", "nan", "x"):
+        with pytest.raises(InputError, match="degeneracy_time_budget_s"):
+            load_scenario(overrides=[f"degeneracy_time_budget_s={bad}"])

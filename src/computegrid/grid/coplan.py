@@ -45,6 +45,7 @@ import xarray as xr
 from computegrid.demand.ai_load import LoadClass, allowed_pairs, check_reachable
 from computegrid.errors import InputError
 from computegrid.grid.carriers import DC_CARRIER
+from computegrid.grid.coplan_ranges import RANGE_TIME_BUDGET_S
 from computegrid.grid.network import add_load_shedding
 from computegrid.grid.results import co2_t_per_mwh_output, snapshot_hours
 from computegrid.units import HOURS_PER_YEAR
@@ -91,6 +92,9 @@ class CoplanSpec:
         (``grid-responsive``); 0 = none. [-]
     curtail_cost_cny_per_mwh : pandas.Series, optional
         Per site, cost of one MWh of curtailed facility energy (the compute lost). [CNY/MWh]
+    range_time_budget_s : float
+        Co-optimised: wall-clock budget of the near-optimal capacity ranges
+        (:func:`~computegrid.grid.coplan_ranges.capacity_ranges_mw`); 0 computes none. [s]
     """
 
     sites: pd.DataFrame
@@ -102,6 +106,7 @@ class CoplanSpec:
     valley_fill: tuple[str, ...] = ()
     curtail_max_frac: float = 0.0
     curtail_cost_cny_per_mwh: pd.Series | None = None
+    range_time_budget_s: float = RANGE_TIME_BUDGET_S
 
     def __post_init__(self) -> None:
         missing = [c for c in SITE_COLUMNS if c not in self.sites.columns]

@@ -190,7 +190,7 @@ def _ranges(n, spec: CoplanSpec, names: pd.Index, capacity: pd.Series, split: bo
     (no basis to start from)."""
     from computegrid.grid.coplan_ranges import capacity_ranges_mw
 
-    if split or getattr(n.model, "solver_model", None) is None:
+    if split or spec.range_time_budget_s <= 0 or getattr(n.model, "solver_model", None) is None:
         return pd.DataFrame()
     cap_max = spec.sites.capacity_max_mw.astype(float)
     interior = (capacity > 1.0) & (capacity < cap_max - 1.0)
@@ -199,7 +199,8 @@ def _ranges(n, spec: CoplanSpec, names: pd.Index, capacity: pd.Series, split: bo
         return pd.DataFrame()
     pos = [spec.sites.index.get_loc(s) for s in chosen]
     try:
-        return capacity_ranges_mw(n, names[pos], spec.sites.pue.astype(float).loc[chosen])
+        return capacity_ranges_mw(n, names[pos], spec.sites.pue.astype(float).loc[chosen],
+                                  time_budget_s=spec.range_time_budget_s)
     except (RuntimeError, AttributeError):  # another solver interface: no ranges, the plan stands
         return pd.DataFrame()
 

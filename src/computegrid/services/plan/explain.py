@@ -137,7 +137,8 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
         out["text"].append(f"The capacities of {', '.join(done)} are unique at equal cost "
                            f"(within {TIE_TOL_FRAC:g}{gap}).")
     if unknown:
-        out["text"].append("Ranges not finished within the time budget of the re-solves: " + ", ".join(unknown) + ".")
+        out["text"].append("Ranges not finished within the time budget of the re-solves: " + ", ".join(unknown)
+                           + " (raise it with --set degeneracy_time_budget_s=SECONDS).")
     if bands:
         out["text"].append(f"Within 0.1 % of the optimal cost ({objective_cny_per_year * RANGE_TOL_FRAC / 1e9:,.1f} "
                            "bn CNY/yr): " + "; ".join(bands) + ".")

@@ -116,7 +116,8 @@ def _spec(inputs: PlanInputs, scenario: str, n):
             extra["curtail_cost_cny_per_mwh"] = curtailment_cost_cny_per_mwh(
                 inputs.sites, gr.curtailment_cost_cny_per_mwh)
     return CoplanSpec(sites=inputs.sites, classes=classes, demand_mw=inputs.demand_mw, rtt_ms=inputs.rtt_ms,
-                      voll_cny_per_mwh=inputs.config.costs.voll_cny_per_mwh, fixed_shares=fixed, **extra)
+                      voll_cny_per_mwh=inputs.config.costs.voll_cny_per_mwh, fixed_shares=fixed,
+                      range_time_budget_s=inputs.config.degeneracy_time_budget_s, **extra)
 
 
 def dc_capex_parts_cny_per_mw_per_year(sites: pd.DataFrame) -> pd.DataFrame:

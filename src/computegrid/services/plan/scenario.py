@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from computegrid.errors import InputError
+from computegrid.grid.coplan_ranges import RANGE_TIME_BUDGET_S
 
 DEFAULT_SCENARIO = "china-2030"
 
@@ -94,6 +95,9 @@ class ScenarioConfig(_Strict):
     costs: CostsConfig = CostsConfig()
     grid_responsive: GridResponsiveConfig = GridResponsiveConfig()
     expand: bool = False
+    #: wall-clock budget of the co-optimised plan's near-optimal capacity ranges (``summary.json:
+    #: degeneracy``); a range not finished in it is reported as not finished; 0 computes none [s]
+    degeneracy_time_budget_s: float = Field(default=RANGE_TIME_BUDGET_S, ge=0.0, le=86_400.0)
 
 
 def default_scenario_text() -> str:
