@@ -65,3 +65,25 @@ def test_two_point_sweep_in_process_writes_table_and_chart(tmp_path):
     written = next(folder.iterdir())
     assert (written / "sweep.png").stat().st_size > 0
     assert json.loads((written / "sweep.json").read_text())["n_points"] == 2
+
+
+def test_a_sweep_point_skips_the_degeneracy_ranges_unless_swept(monkeypatch):
+    """A point keeps only the headline figures, so its plan computes no ranges (up to 15 s a point)."""
+    from computegrid.services.plan import pipeline, sweep
+
+    seen = []
+
+    class _Result:
+        summary = {"scenarios": {"co-optimised": {k: 1.0 for k in sweep.FIGURES}},
+                   "savings_vs_status_quo_cny_per_year": 0.0, "resolution": "rep1"}
+
+    def fake_run_plan(**kw):
+        seen.append(kw["overrides"])
+        return _Result()
+
+    monkeypatch.setattr(pipeline, "run_plan", fake_run_plan)
+    point = sweep.sweep_point(None, ["costs.carbon_price_cny_per_t=0"], "rep1")
+    assert seen[-1] == ["degeneracy_time_budget_s=0", "costs.carbon_price_cny_per_t=0"]
+    assert set(point["scenarios"]["co-optimised"]) == set(sweep.FIGURES)
+    sweep.sweep_point(None, ["degeneracy_time_budget_s=5"], "rep1")
+    assert seen[-1] == ["degeneracy_time_budget_s=5"]

@@ -39,7 +39,12 @@ DERIVED_KEYS = ("ai.flexible_share_pct", "sites.capacity_max_scale", "sites.pue"
 #: Headline figures kept per scenario and point (keys of summary.json's scenarios).
 FIGURES = ("system_cost_cny_per_year", "emissions_mt_co2_per_year", "curtailment_twh_per_year",
            "ai_energy_west_frac", "ai_energy_from_curtailment_frac", "dc_capacity_total_mw",
-           "grid_value_vs_status_quo_cny_per_year", "dc_capex_saving_vs_status_quo_cny_per_year")
+           "grid_value_vs_status_quo_cny_per_year", "dc_capex_saving_vs_status_quo_cny_per_year",
+           "grid_value_pue_cny_per_year", "grid_value_unserved_cny_per_year",
+           "grid_value_siting_timing_cny_per_year")
+#: Scenario key of the degeneracy ranges' time budget: a sweep point keeps only the figures above, so its
+#: plan skips the ranges (up to 15 s a point) unless the sweep sets the key itself.
+RANGES_KEY = "degeneracy_time_budget_s"
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,8 @@ def sweep_point(scenario, overrides: list[str], resolution: str | None) -> dict:
 
     for name in ("pypsa", "linopy", "highspy"):  # the worker's own loggers: only errors
         logging.getLogger(name).setLevel(logging.ERROR)
+    if not any(o.split("=", 1)[0].strip() == RANGES_KEY for o in overrides):
+        overrides = [f"{RANGES_KEY}=0", *overrides]
     result = run_plan(scenario=scenario, overrides=overrides, resolution=resolution, out_dir=None,
                       figures=False, workers=1)
     summary = result.summary
