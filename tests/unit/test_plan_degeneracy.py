@@ -89,3 +89,38 @@ def test_the_scenario_budget_reaches_the_spec_and_bad_budgets_are_refused():
     for bad in ("-1", "inf", "nan", "x"):
         with pytest.raises(InputError, match="degeneracy_time_budget_s"):
             load_scenario(overrides=[f"degeneracy_time_budget_s={bad}"])
+
+
+def test_the_report_shows_a_range_with_one_end_not_finished():
+    """The default plan's Chongqing case: the bound checks settle the upper end at its cap and the
+    0.1 % band; the exact lower end at equal cost may not finish in the budget."""
+    import types
+
+    import numpy as np
+
+    from computegrid.services.plan.explain import degeneracy
+
+    tie, band = f"{TIE_TOL_FRAC:g}", f"{RANGE_TOL_FRAC:g}"
+    r = pd.DataFrame({f"min_mw_{tie}": [np.nan], f"max_mw_{tie}": [2000.0],
+                      f"min_mw_{band}": [0.0], f"max_mw_{band}": [2000.0]}, index=pd.Index(["chongqing"]))
+    res = types.SimpleNamespace(capacity_range_it_mw=r, capacity_it_mw=pd.Series({"chongqing": 1981.7}))
+    out = degeneracy(res, 2.9e12, 2e-14)
+    text = " ".join(out["text"])
+    assert "Several plans cost the same" in text and "chongqing (not finished) to 2,000 MW (chosen 1,982)" in text
+    assert "Range ends not finished" in text and "chongqing 0 to 2,000 MW" in text
+    assert out["sites"]["chongqing"]["min_mw_same_cost"] is None
+    assert out["sites"]["chongqing"]["max_mw_same_cost"] == 2000.0
+
+
+def test_bound_ends_agree_with_exact_extremes_on_the_hand_case():
+    """Two identical sites: the bound checks (capacity 0 and capacity at the cap) must give what the
+    exact extremes give: 0 to 20 MW at equal cost (the cap, 100 MW, is not reachable at equal cost)."""
+    sites = pd.DataFrame({"bus": ["B", "B"], "pue": [1.0, 1.0], "capacity_max_mw": [100.0, 100.0],
+                          "capex_cny_per_mw_per_year": [8760.0, 8760.0]}, index=pd.Index(["s1", "s2"], name="site"))
+    rtt = pd.DataFrame({"s1": [1.0], "s2": [1.0]}, index=pd.Index(["oA"], name="province"))
+    cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
+    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
+                      demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+    r = solve_coplan(two_bus(), spec).capacity_range_it_mw
+    assert r[f"min_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([0.0, 0.0], abs=1e-9)  # exactly the bound
+    assert r[f"max_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([20.0, 20.0], abs=1e-3)

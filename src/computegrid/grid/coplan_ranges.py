@@ -2,9 +2,14 @@
 system cost stays within a tolerance of the optimum (degeneracy of the LP).
 
 After the co-planning LP is solved with the dual simplex, its HiGHS model is still in memory
-(linopy's ``solver_model``). One row bounds the objective, ``c'x <= z* + tol x |z*|``, the costs are
-replaced by +/- one site's capacity column, and the simplex re-runs from the optimal basis (which
-stays primal feasible): one short solve per site and direction.
+(linopy's ``solver_model``). The cost is a convex function of one site's capacity, so its range within a
+tolerance is an interval around the optimum, and an end of the interval is the site's bound (0 or its
+cap) whenever the plan with the capacity fixed there is within the tolerance. That is tried first:
+one bound change and a dual simplex from the optimal basis per site and end (seconds; on the default
+plan 3.5 s and 0.5 s against 20-47 s for an exact extreme). Only the ends not settled so are found
+exactly: one row bounds the objective, ``c'x <= z* + tol x |z*|``, the costs are replaced by +/- the
+site's capacity column, and the primal simplex re-runs from the current basis (which stays primal
+feasible).
 """
 
 from __future__ import annotations
@@ -55,9 +60,36 @@ def _extreme(h, j: int, sense: float, t_end: float) -> float:
     return value
 
 
+def _cost_at_bound(h, j: int, lower: float, upper: float, basis, t_end: float) -> float:
+    """Optimal cost with column ``j`` held in ``[lower, upper]``, from the optimal ``basis`` (dual simplex:
+    a bound change keeps it dual feasible); NaN if the time budget is spent, +inf if infeasible."""
+    import highspy
+
+    left = t_end - time.perf_counter()
+    if left <= 0:
+        return float("nan")
+    lp = h.getLp()
+    lb0, ub0 = float(lp.col_lower_[j]), float(lp.col_upper_[j])
+    h.setBasis(basis)
+    h.changeColBounds(j, lower, upper)
+    h.setOptionValue("time_limit", float(left))
+    reset_highs_threads()
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        value = float(h.getInfo().objective_function_value)
+    elif status == highspy.HighsModelStatus.kInfeasible:
+        value = float("inf")
+    else:
+        value = float("nan")
+    h.changeColBounds(j, lb0, ub0)
+    return value
+
+
 def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
                        tolerances=(TIE_TOL_FRAC, RANGE_TOL_FRAC),
-                       time_budget_s: float = RANGE_TIME_BUDGET_S) -> pd.DataFrame:
+                       time_budget_s: float = RANGE_TIME_BUDGET_S,
+                       capacity_max_mw: pd.Series | None = None) -> pd.DataFrame:
     """Smallest and largest IT capacity of each given site over the plans whose cost is within each
     tolerance of the optimum. [MW]
 
@@ -73,6 +105,9 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
         Relative cost tolerances, tightest first. [-]
     time_budget_s : float
         Wall-clock budget for all re-solves; those that do not finish in it give NaN. [s]
+    capacity_max_mw : pandas.Series, optional
+        IT capacity cap of those sites (index: site); the upper end tried first. Without it only the
+        lower bound (0) is tried first. [MW]
 
     Returns
     -------
@@ -88,18 +123,36 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
     lp = h.getLp()
     cost = np.asarray(lp.col_cost_, dtype=float)
     z = float(h.getInfo().objective_function_value) - float(lp.offset_)
+    offset = float(lp.offset_)
+    t_end = time.perf_counter() + time_budget_s
+    h.setOptionValue("output_flag", False)
+    # 1. the bounds as ends: cost with the capacity at its lower bound and at its cap
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("simplex_strategy", 1)  # dual simplex: a bound change keeps the basis dual feasible
+    basis = h.getBasis()
+    pue_v = pue.to_numpy(dtype=float)
+    lower_mw = np.asarray(lp.col_lower_, dtype=float)[cols]
+    upper_mw = (capacity_max_mw.reindex(pue.index).to_numpy(dtype=float) * pue_v if capacity_max_mw is not None
+                else np.full(len(cols), np.nan))
+    at_lower = np.array([_cost_at_bound(h, int(j), lo, lo, basis, t_end) - offset
+                         for j, lo in zip(cols, lower_mw)])
+    at_upper = np.array([_cost_at_bound(h, int(j), up, np.inf, basis, t_end) - offset if np.isfinite(up)
+                         else float("nan") for j, up in zip(cols, upper_mw)])
+    h.setBasis(basis)
+    # 2. the ends not settled by a bound: exact extremes on the objective row
     nz = np.flatnonzero(cost).astype(np.int32)
     h.addRow(-highspy.kHighsInf, z + tolerances[0] * abs(z), len(nz), nz, cost[nz])
     row = h.getNumRow() - 1
     h.changeColsCost(len(nz), nz, np.zeros(len(nz)))
-    h.setOptionValue("solver", "simplex")
     h.setOptionValue("simplex_strategy", 4)  # primal simplex: the optimal basis stays primal feasible
-    h.setOptionValue("output_flag", False)
-    t_end = time.perf_counter() + time_budget_s
     out = pd.DataFrame(index=pue.index)
     for tol in tolerances:
-        h.changeRowBounds(row, -highspy.kHighsInf, z + tol * abs(z))
-        lo, hi = zip(*[(_extreme(h, int(j), 1.0, t_end), _extreme(h, int(j), -1.0, t_end)) for j in cols])
-        out[f"min_mw_{tol:g}"] = np.asarray(lo) / pue.to_numpy()
-        out[f"max_mw_{tol:g}"] = np.asarray(hi) / pue.to_numpy()
+        bound = z + tol * abs(z)
+        h.changeRowBounds(row, -highspy.kHighsInf, bound)
+        lo = [lower if c <= bound else _extreme(h, int(j), 1.0, t_end)
+              for j, lower, c in zip(cols, lower_mw, at_lower)]
+        hi = [upper if c <= bound else _extreme(h, int(j), -1.0, t_end)
+              for j, upper, c in zip(cols, upper_mw, at_upper)]
+        out[f"min_mw_{tol:g}"] = np.asarray(lo, dtype=float) / pue_v
+        out[f"max_mw_{tol:g}"] = np.asarray(hi, dtype=float) / pue_v
     return out

@@ -200,7 +200,7 @@ def _ranges(n, spec: CoplanSpec, names: pd.Index, capacity: pd.Series, split: bo
     pos = [spec.sites.index.get_loc(s) for s in chosen]
     try:
         return capacity_ranges_mw(n, names[pos], spec.sites.pue.astype(float).loc[chosen],
-                                  time_budget_s=spec.range_time_budget_s)
+                                  time_budget_s=spec.range_time_budget_s, capacity_max_mw=cap_max.loc[chosen])
     except (RuntimeError, AttributeError):  # another solver interface: no ranges, the plan stands
         return pd.DataFrame()
 

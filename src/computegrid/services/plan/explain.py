@@ -101,6 +101,11 @@ def _headline(summary: dict) -> list[str]:
 MATERIAL_RANGE_MW = 10.0
 
 
+def _end(value_mw: float) -> str:
+    """One end of a capacity range in words (clipped >= 0 before, so no "-0")."""
+    return "(not finished)" if np.isnan(value_mw) else f"{abs(value_mw):,.0f}"
+
+
 def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dict:
     """Equally good plans of the co-optimised case: each ranged site's IT capacity at the same cost
     (within :data:`~computegrid.grid.coplan_ranges.TIE_TOL_FRAC`) and within 0.1 % of the optimal
@@ -118,15 +123,16 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
     r = r.clip(lower=0.0)
     for site, row in r.iterrows():
         cap = float(res.capacity_it_mw[site])
-        out["sites"][site] = {"capacity_mw": cap, **{k: (None if np.isnan(v) else float(v)) for k, v in (
+        out["sites"][site] = {"capacity_mw": cap, **{k: (None if np.isnan(v) else float(v) + 0.0) for k, v in (  # + 0.0: no -0.0
             ("min_mw_same_cost", row[f"min_mw_{tie}"]), ("max_mw_same_cost", row[f"max_mw_{tie}"]),
             ("min_mw", row[f"min_mw_{band}"]), ("max_mw", row[f"max_mw_{band}"]))}}
-        if row[f"max_mw_{tie}"] - row[f"min_mw_{tie}"] > MATERIAL_RANGE_MW:
-            lo, hi = (abs(float(row[f"{k}_mw_{tie}"])) for k in ("min", "max"))  # clipped >= 0; no "-0"
-            ties.append(f"{site} {lo:,.0f} to {hi:,.0f} MW (chosen {cap:,.0f})")
-        if row[f"max_mw_{band}"] - row[f"min_mw_{band}"] > MATERIAL_RANGE_MW:
-            lo, hi = (abs(float(row[f"{k}_mw_{band}"])) for k in ("min", "max"))
-            bands.append(f"{site} {lo:,.0f} to {hi:,.0f} MW")
+        # an end that did not finish (NaN) is shown as such; the other end alone can show a range
+        lo_t, hi_t = (float(row[f"{k}_mw_{tie}"]) for k in ("min", "max"))
+        if np.nanmax([hi_t - cap, cap - lo_t, -1.0]) > MATERIAL_RANGE_MW:
+            ties.append(f"{site} {_end(lo_t)} to {_end(hi_t)} MW (chosen {cap:,.0f})")
+        lo_b, hi_b = (float(row[f"{k}_mw_{band}"]) for k in ("min", "max"))
+        if np.nanmax([hi_b - cap, cap - lo_b, -1.0]) > MATERIAL_RANGE_MW:
+            bands.append(f"{site} {_end(lo_b)} to {_end(hi_b)} MW")
     gap = "" if rel_gap is None else f", solver gap {rel_gap:.1e}"
     unknown = sorted(r.index[r.isna().any(axis=1)])
     if ties:
@@ -137,7 +143,7 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
         out["text"].append(f"The capacities of {', '.join(done)} are unique at equal cost "
                            f"(within {TIE_TOL_FRAC:g}{gap}).")
     if unknown:
-        out["text"].append("Ranges not finished within the time budget of the re-solves: " + ", ".join(unknown)
+        out["text"].append("Range ends not finished within the time budget of the re-solves: " + ", ".join(unknown)
                            + " (raise it with --set degeneracy_time_budget_s=SECONDS).")
     if bands:
         out["text"].append(f"Within 0.1 % of the optimal cost ({objective_cny_per_year * RANGE_TOL_FRAC / 1e9:,.1f} "
