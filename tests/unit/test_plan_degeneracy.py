@@ -93,7 +93,8 @@ def test_the_scenario_budget_reaches_the_spec_and_bad_budgets_are_refused():
 
 def test_the_report_shows_a_range_with_one_end_not_finished():
     """The default plan's Chongqing case: the bound checks settle the upper end at its cap and the
-    0.1 % band; the exact lower end at equal cost may not finish in the budget."""
+    0.1 % band; the exact lower end at nearly the same cost may not finish in the budget. The extra cost
+    at each bound is reported (relative 5.4e-8 of 2.9e12 CNY/yr = 0.16 M CNY/yr at the cap)."""
     import types
 
     import numpy as np
@@ -102,14 +103,32 @@ def test_the_report_shows_a_range_with_one_end_not_finished():
 
     tie, band = f"{TIE_TOL_FRAC:g}", f"{RANGE_TOL_FRAC:g}"
     r = pd.DataFrame({f"min_mw_{tie}": [np.nan], f"max_mw_{tie}": [2000.0],
-                      f"min_mw_{band}": [0.0], f"max_mw_{band}": [2000.0]}, index=pd.Index(["chongqing"]))
+                      f"min_mw_{band}": [0.0], f"max_mw_{band}": [2000.0],
+                      "cost_at_lower_frac": [5.34e-5], "cost_at_cap_frac": [5.4e-8]}, index=pd.Index(["chongqing"]))
     res = types.SimpleNamespace(capacity_range_it_mw=r, capacity_it_mw=pd.Series({"chongqing": 1981.7}))
     out = degeneracy(res, 2.9e12, 2e-14)
     text = " ".join(out["text"])
-    assert "Several plans cost the same" in text and "chongqing (not finished) to 2,000 MW (chosen 1,982)" in text
-    assert "Range ends not finished" in text and "chongqing 0 to 2,000 MW" in text
-    assert out["sites"]["chongqing"]["min_mw_same_cost"] is None
-    assert out["sites"]["chongqing"]["max_mw_same_cost"] == 2000.0
+    assert "nearly the same cost (within 1e-06 of the optimum, 2.9 M CNY/yr" in text
+    assert "chongqing (not finished) to 2,000 MW (chosen 1,982)" in text
+    assert "Range ends not found" in text and "chongqing 0 to 2,000 MW" in text
+    assert "at its cap +0.16 M CNY/yr" in text and "at 0 MW +154.86 M CNY/yr" in text
+    site = out["sites"]["chongqing"]
+    assert site["min_mw_same_cost"] is None and site["max_mw_same_cost"] == 2000.0
+    assert site["extra_cost_at_cap_cny_per_year"] == pytest.approx(5.4e-8 * 2.9e12)
+
+
+def test_a_range_wider_than_the_material_width_is_reported_even_if_both_ends_are_near_the_optimum():
+    """992 to 1,008 MW around 1,000 MW is 16 MW wide (> 10 MW): reported, not called unique."""
+    import types
+
+    from computegrid.services.plan.explain import degeneracy
+
+    tie, band = f"{TIE_TOL_FRAC:g}", f"{RANGE_TOL_FRAC:g}"
+    r = pd.DataFrame({f"min_mw_{tie}": [992.0], f"max_mw_{tie}": [1008.0],
+                      f"min_mw_{band}": [900.0], f"max_mw_{band}": [1100.0]}, index=pd.Index(["s"]))
+    res = types.SimpleNamespace(capacity_range_it_mw=r, capacity_it_mw=pd.Series({"s": 1000.0}))
+    text = " ".join(degeneracy(res, 1e9, None)["text"])
+    assert "s 992 to 1,008 MW (chosen 1,000)" in text and "unique" not in text
 
 
 def test_bound_ends_agree_with_exact_extremes_on_the_hand_case():

@@ -19,8 +19,6 @@ import time
 import numpy as np
 import pandas as pd
 
-from computegrid.grid.solve import reset_highs_threads
-
 #: Tolerances of the near-optimal ranges: 0.1 % of the optimal cost (the issue's band), and "the
 #: same cost" up to a relative 1e-6 (assumption: far below any input's accuracy, above the simplex
 #: optimality tolerance of 1e-7).
@@ -47,6 +45,8 @@ def _extreme(h, j: int, sense: float, t_end: float) -> float:
     budget is spent or the solve does not end optimal."""
     import highspy
 
+    from computegrid.grid.solve import reset_highs_threads  # here: the scenario module reads this one's constants
+
     left = t_end - time.perf_counter()
     if left <= 0:
         return float("nan")
@@ -62,16 +62,21 @@ def _extreme(h, j: int, sense: float, t_end: float) -> float:
 
 def _cost_at_bound(h, j: int, lower: float, upper: float, basis, t_end: float) -> float:
     """Optimal cost with column ``j`` held in ``[lower, upper]``, from the optimal ``basis`` (dual simplex:
-    a bound change keeps it dual feasible); NaN if the time budget is spent, +inf if infeasible."""
+    a bound change keeps it dual feasible); NaN if the time budget is spent or the bounds cannot be set
+    (e.g. not finite), +inf if infeasible."""
     import highspy
 
+    from computegrid.grid.solve import reset_highs_threads
+
     left = t_end - time.perf_counter()
-    if left <= 0:
+    if left <= 0 or not (np.isfinite(lower) or np.isfinite(upper)):
         return float("nan")
     lp = h.getLp()
     lb0, ub0 = float(lp.col_lower_[j]), float(lp.col_upper_[j])
     h.setBasis(basis)
-    h.changeColBounds(j, lower, upper)
+    if h.changeColBounds(j, lower, upper) != highspy.HighsStatus.kOk:
+        h.changeColBounds(j, lb0, ub0)
+        return float("nan")
     h.setOptionValue("time_limit", float(left))
     reset_highs_threads()
     h.run()
@@ -113,7 +118,9 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
     -------
     pandas.DataFrame
         Index site; columns ``min_mw_<tol>``, ``max_mw_<tol>`` for each tolerance (NaN where a re-solve
-        did not end optimal).
+        did not end optimal or in time), and ``cost_at_lower_frac``, ``cost_at_cap_frac``: the relative
+        rise of the optimal cost with the capacity held at its lower bound (0) and at its cap (NaN where
+        not solved, +inf where infeasible). [MW], [-]
     """
     import highspy
 
@@ -134,10 +141,11 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
     lower_mw = np.asarray(lp.col_lower_, dtype=float)[cols]
     upper_mw = (capacity_max_mw.reindex(pue.index).to_numpy(dtype=float) * pue_v if capacity_max_mw is not None
                 else np.full(len(cols), np.nan))
-    at_lower = np.array([_cost_at_bound(h, int(j), lo, lo, basis, t_end) - offset
-                         for j, lo in zip(cols, lower_mw)])
-    at_upper = np.array([_cost_at_bound(h, int(j), up, np.inf, basis, t_end) - offset if np.isfinite(up)
-                         else float("nan") for j, up in zip(cols, upper_mw)])
+    upper_bound_mw = np.asarray(lp.col_upper_, dtype=float)[cols]
+    at_lower = np.array([_cost_at_bound(h, int(j), lo, lo, basis, t_end) - offset if np.isfinite(lo)
+                         else float("nan") for j, lo in zip(cols, lower_mw)])
+    at_upper = np.array([_cost_at_bound(h, int(j), up, max(up, ub), basis, t_end) - offset if np.isfinite(up)
+                         else float("nan") for j, up, ub in zip(cols, upper_mw, upper_bound_mw)])
     h.setBasis(basis)
     # 2. the ends not settled by a bound: exact extremes on the objective row
     nz = np.flatnonzero(cost).astype(np.int32)
@@ -155,4 +163,7 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
               for j, upper, c in zip(cols, upper_mw, at_upper)]
         out[f"min_mw_{tol:g}"] = np.asarray(lo, dtype=float) / pue_v
         out[f"max_mw_{tol:g}"] = np.asarray(hi, dtype=float) / pue_v
+    scale = max(abs(z), 1e-300)
+    out["cost_at_lower_frac"] = (at_lower - z) / scale
+    out["cost_at_cap_frac"] = (at_upper - z) / scale
     return out

@@ -106,10 +106,20 @@ def _end(value_mw: float) -> str:
     return "(not finished)" if np.isnan(value_mw) else f"{abs(value_mw):,.0f}"
 
 
+def _cost_text(frac: float, objective_cny_per_year: float) -> str:
+    """The extra cost of one held capacity in words."""
+    if np.isnan(frac):
+        return "not solved"
+    if np.isinf(frac):
+        return "infeasible"
+    return f"+{max(frac, 0.0) * objective_cny_per_year / 1e6:,.2f} M CNY/yr"
+
+
 def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dict:
-    """Equally good plans of the co-optimised case: each ranged site's IT capacity at the same cost
-    (within :data:`~computegrid.grid.coplan_ranges.TIE_TOL_FRAC`) and within 0.1 % of the optimal
-    cost (:data:`~computegrid.grid.coplan_ranges.RANGE_TOL_FRAC`), in numbers and plain words. [MW]"""
+    """Near-equal plans of the co-optimised case: each ranged site's IT capacity within
+    :data:`~computegrid.grid.coplan_ranges.TIE_TOL_FRAC` of the optimal cost ("nearly the same cost") and
+    within 0.1 % of it (:data:`~computegrid.grid.coplan_ranges.RANGE_TOL_FRAC`), and the extra cost of
+    holding the site at 0 and at its cap, in numbers and plain words. [MW], [CNY/yr]"""
     from computegrid.grid.coplan_ranges import RANGE_TOL_FRAC, TIE_TOL_FRAC
 
     r = res.capacity_range_it_mw
@@ -119,35 +129,45 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
                            "or the plan was solved by the interior point (no basis to start from).")
         return out
     tie, band = f"{TIE_TOL_FRAC:g}", f"{RANGE_TOL_FRAC:g}"
-    ties, bands = [], []
-    r = r.clip(lower=0.0)
+    range_cols = [f"{k}_mw_{t}" for t in (tie, band) for k in ("min", "max")]
+    ties, bands, ends = [], [], []
     for site, row in r.iterrows():
         cap = float(res.capacity_it_mw[site])
-        out["sites"][site] = {"capacity_mw": cap, **{k: (None if np.isnan(v) else float(v) + 0.0) for k, v in (  # + 0.0: no -0.0
-            ("min_mw_same_cost", row[f"min_mw_{tie}"]), ("max_mw_same_cost", row[f"max_mw_{tie}"]),
-            ("min_mw", row[f"min_mw_{band}"]), ("max_mw", row[f"max_mw_{band}"]))}}
-        # an end that did not finish (NaN) is shown as such; the other end alone can show a range
-        lo_t, hi_t = (float(row[f"{k}_mw_{tie}"]) for k in ("min", "max"))
-        if np.nanmax([hi_t - cap, cap - lo_t, -1.0]) > MATERIAL_RANGE_MW:
-            ties.append(f"{site} {_end(lo_t)} to {_end(hi_t)} MW (chosen {cap:,.0f})")
-        lo_b, hi_b = (float(row[f"{k}_mw_{band}"]) for k in ("min", "max"))
-        if np.nanmax([hi_b - cap, cap - lo_b, -1.0]) > MATERIAL_RANGE_MW:
-            bands.append(f"{site} {_end(lo_b)} to {_end(hi_b)} MW")
-    gap = "" if rel_gap is None else f", solver gap {rel_gap:.1e}"
-    unknown = sorted(r.index[r.isna().any(axis=1)])
+        mw = row[range_cols].astype(float).clip(lower=0.0)
+        at0, atcap = (float(row.get(k, np.nan)) for k in ("cost_at_lower_frac", "cost_at_cap_frac"))
+        out["sites"][site] = {"capacity_mw": cap, **{k: (None if np.isnan(v) else float(v) + 0.0) for k, v in (  # no -0.0
+            ("min_mw_same_cost", mw[f"min_mw_{tie}"]), ("max_mw_same_cost", mw[f"max_mw_{tie}"]),
+            ("min_mw", mw[f"min_mw_{band}"]), ("max_mw", mw[f"max_mw_{band}"]))},
+            **{k: (None if np.isnan(v) else (None if np.isinf(v) else max(v, 0.0) * objective_cny_per_year))
+               for k, v in (("extra_cost_at_zero_cny_per_year", at0), ("extra_cost_at_cap_cny_per_year", atcap))}}
+        # a range is material when it is wider than MATERIAL_RANGE_MW; an end not finished (NaN) is shown
+        # as such and the known end alone can show the width
+        for t, bucket, with_chosen in ((tie, ties, True), (band, bands, False)):
+            lo, hi = float(mw[f"min_mw_{t}"]), float(mw[f"max_mw_{t}"])
+            if np.nanmax([hi - lo, hi - cap, cap - lo, -1.0]) > MATERIAL_RANGE_MW:
+                bucket.append(f"{site} {_end(lo)} to {_end(hi)} MW" + (f" (chosen {cap:,.0f})" if with_chosen else ""))
+        if not (np.isnan(at0) and np.isnan(atcap)):
+            ends.append(f"{site} at 0 MW {_cost_text(at0, objective_cny_per_year)}, at its cap "
+                        f"{_cost_text(atcap, objective_cny_per_year)}")
+    gap = "" if rel_gap is None else f"; solver gap {rel_gap:.1e}"
+    tie_cny = objective_cny_per_year * TIE_TOL_FRAC / 1e6
+    unknown = sorted(r.index[r[range_cols].isna().any(axis=1)])
     if ties:
-        out["text"].append(f"Several plans cost the same (within {TIE_TOL_FRAC:g} of the optimum{gap}): "
-                           + "; ".join(ties) + ". The capacities shown are one of them.")
+        out["text"].append(f"Plans of nearly the same cost (within {TIE_TOL_FRAC:g} of the optimum, "
+                           f"{tie_cny:,.1f} M CNY/yr{gap}): " + "; ".join(ties) + ". The capacities shown are "
+                           "the optimum; the others cost at most that much more.")
     elif len(unknown) < len(r):
         done = [s for s in r.index if s not in unknown]
-        out["text"].append(f"The capacities of {', '.join(done)} are unique at equal cost "
-                           f"(within {TIE_TOL_FRAC:g}{gap}).")
+        out["text"].append(f"The capacities of {', '.join(done)} are unique within {TIE_TOL_FRAC:g} of the "
+                           f"optimal cost ({tie_cny:,.1f} M CNY/yr{gap}).")
     if unknown:
-        out["text"].append("Range ends not finished within the time budget of the re-solves: " + ", ".join(unknown)
-                           + " (raise it with --set degeneracy_time_budget_s=SECONDS).")
+        out["text"].append("Range ends not found (time budget spent or re-solve not optimal): " + ", ".join(unknown)
+                           + " (raise the budget with --set degeneracy_time_budget_s=SECONDS).")
     if bands:
         out["text"].append(f"Within 0.1 % of the optimal cost ({objective_cny_per_year * RANGE_TOL_FRAC / 1e9:,.1f} "
                            "bn CNY/yr): " + "; ".join(bands) + ".")
+    if ends:
+        out["text"].append("Extra cost of holding a site's capacity: " + "; ".join(ends) + ".")
     return out
 
 
