@@ -78,3 +78,16 @@ def test_grid_fingerprint_ignores_the_planning_lp_but_the_plan_fingerprint_does_
     assert fingerprint.model_fingerprint.__wrapped__(plan_parts) != p0
     (pkg / "grid" / "network.py").write_text("x = 2\n")
     assert fingerprint.model_fingerprint.__wrapped__(grid_parts) != g0
+
+
+def test_the_real_parts_cover_what_each_cache_depends_on():
+    """The grid's hash has the profile calibration, the corridor lengths, the expansion service and the
+    hourly data files; the planning LP is out of it and back in the plan's; the signal code in the signals'."""
+    from computegrid.io import fingerprint as fp
+
+    for part in (("supply", "*.py"), ("facility", "*.py"), ("services/grid_model", "*.py"),
+                 ("datasets/data", "*.parquet")):
+        assert part in fp.GRID_PARTS
+    assert ("grid", "coplan*.py") in fp.PLAN_PARTS and ("grid", "coplan*.py") not in fp.GRID_PARTS
+    assert "grid/coplan*.py" in fp.GRID_EXCLUDE
+    assert ("scheduling", "*.py") in fp.SIGNALS_PARTS and ("services/signals", "*.py") in fp.SIGNALS_PARTS

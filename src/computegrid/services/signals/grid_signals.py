@@ -50,11 +50,11 @@ def grid_cache_path(year: int = DEFAULT_GRID_YEAR, resolution: str = DEFAULT_GRI
     (:func:`computegrid.io.fingerprint.model_fingerprint`: code and bundled data), so that a
     recalibration of the base year or a new data file gives a new file, never a stale read)."""
     from computegrid.grid.base_year import parameters_key
-    from computegrid.io.fingerprint import model_fingerprint
+    from computegrid.io.fingerprint import SIGNALS_PARTS, model_fingerprint
 
     key = parameters_key(year)
     return (cache_dir() / "signals"
-            / f"grid-{year}-{resolution}-m{GRID_SIGNALS_METHOD}-{key}-{model_fingerprint()[:8]}.parquet")
+            / f"grid-{year}-{resolution}-m{GRID_SIGNALS_METHOD}-{key}-{model_fingerprint(SIGNALS_PARTS)[:8]}.parquet")
 
 
 def signal_source(run_dir=None, signals_file=None, year: int = DEFAULT_GRID_YEAR,
