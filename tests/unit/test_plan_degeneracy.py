@@ -18,18 +18,23 @@ logging.getLogger("pypsa").setLevel(logging.ERROR)
 logging.getLogger("linopy").setLevel(logging.ERROR)
 
 
-def test_identical_sites_have_the_full_range_at_equal_cost():
+def _two_site_spec() -> CoplanSpec:
+    """Two identical sites at B (100 MW caps) serving 10 MW of training work from anywhere."""
     sites = pd.DataFrame({"bus": ["B", "B"], "pue": [1.0, 1.0], "capacity_max_mw": [100.0, 100.0],
                           "capex_cny_per_mw_per_year": [8760.0, 8760.0]}, index=pd.Index(["s1", "s2"], name="site"))
     rtt = pd.DataFrame({"s1": [1.0], "s2": [1.0]}, index=pd.Index(["oA"], name="province"))
     cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
-    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
+    return CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
                       demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+
+
+def test_identical_sites_have_the_full_range_at_equal_cost():
+    spec = _two_site_spec()
     res = solve_coplan(two_bus(), spec)
     assert res.ok
     assert res.capacity_it_mw.sum() == pytest.approx(20.0, abs=1e-6)
     r = res.capacity_range_it_mw
-    for s in sites.index:
+    for s in spec.sites.index:
         assert r.loc[s, f"min_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(0.0, abs=1e-6)
         assert r.loc[s, f"max_mw_{TIE_TOL_FRAC:g}"] == pytest.approx(20.0, abs=1e-3)
         # the wider band contains the tie band and the optimum
@@ -134,12 +139,7 @@ def test_a_range_wider_than_the_material_width_is_reported_even_if_both_ends_are
 def test_bound_ends_agree_with_exact_extremes_on_the_hand_case():
     """Two identical sites: the bound checks (capacity 0 and capacity at the cap) must give what the
     exact extremes give: 0 to 20 MW at equal cost (the cap, 100 MW, is not reachable at equal cost)."""
-    sites = pd.DataFrame({"bus": ["B", "B"], "pue": [1.0, 1.0], "capacity_max_mw": [100.0, 100.0],
-                          "capex_cny_per_mw_per_year": [8760.0, 8760.0]}, index=pd.Index(["s1", "s2"], name="site"))
-    rtt = pd.DataFrame({"s1": [1.0], "s2": [1.0]}, index=pd.Index(["oA"], name="province"))
-    cls = LoadClass("training", 1.0, None, "horizon", 0.0, "flat")
-    spec = CoplanSpec(sites=sites, classes=(cls,), rtt_ms=rtt, voll_cny_per_mwh=10_000,
-                      demand_mw=pd.DataFrame({"oA": [10.0]}, index=pd.Index(["training"], name="class")))
+    spec = _two_site_spec()
     r = solve_coplan(two_bus(), spec).capacity_range_it_mw
     assert r[f"min_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([0.0, 0.0], abs=1e-9)  # exactly the bound
     assert r[f"max_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([20.0, 20.0], abs=1e-3)
