@@ -96,7 +96,8 @@ class ScenarioConfig(_Strict):
     grid_responsive: GridResponsiveConfig = GridResponsiveConfig()
     expand: bool = False
     #: wall-clock budget of the co-optimised plan's near-optimal capacity ranges (``summary.json:
-    #: degeneracy``); a range not finished in it is reported as not finished; 0 computes none [s]
+    #: degeneracy``); a range not finished in it is reported as not finished; 0 computes none; at most
+    #: one day (assumption: a bound that refuses infinite and mistyped budgets, far above any useful one) [s]
     degeneracy_time_budget_s: float = Field(default=RANGE_TIME_BUDGET_S, ge=0.0, le=86_400.0)
 
 
