@@ -109,16 +109,15 @@ def grid_functionality(n, chain: Callable | None, solver_options: Mapping | None
     """The ``extra_functionality`` of a solve without the AI side (reference, baselines): the grid
     model's own constraints ``chain`` and, for an interior-point solve (:data:`SPLIT_SOLVERS`) of a
     network with extendable capacity, daily copies of the capacities
-    (:func:`~computegrid.grid.block_copies.split_capacity_columns`), as the expansion solve has them.
-    Returns it and whether the model gets block copies."""
+    (:func:`~computegrid.grid.block_copies.split_capacity_columns`), as the expansion solve has them
+    (:func:`~computegrid.grid.capacity_expansion.expansion_functionality`). Returns it and whether the
+    model gets block copies."""
+    from computegrid.grid.capacity_expansion import expansion_functionality
+
     extendable = any(bool(df.p_nom_extendable.any()) for df in (n.generators, n.storage_units, n.links)
                      if len(df))
-    if not (extendable and dict(solver_options or {}).get("solver") in SPLIT_SOLVERS):
-        return chain, False
-    from computegrid.grid.capacity_expansion import define_capacity_copies
-    from computegrid.grid.solve import chain_functionality
-
-    return chain_functionality(chain, define_capacity_copies), True
+    split = extendable and dict(solver_options or {}).get("solver") in SPLIT_SOLVERS
+    return expansion_functionality(chain, split), split
 
 
 def _dual(m, name):

@@ -57,20 +57,30 @@ def expansion_base(year: int, resolution: str):
     from computegrid.services.grid_model.grid_expansion import check_year, expansion_problem
 
     check_year(year, "year (with expand)")
-    n = expansion_problem(year, resolution)
+    n = expansion_problem(year, resolution, plan_expansion_parameters())
     strip_co2_price(n)
     return n
+
+
+def plan_expansion_parameters():
+    """The expansion parameters of the plan's ``expand`` mode, for the problem (:func:`expansion_base`) and
+    its policy constraints (:func:`plan_chain`) alike: those of `computegrid grid build`
+    (:data:`~computegrid.grid.capacity_expansion.DEFAULT_EXPANSION`)."""
+    from computegrid.grid.capacity_expansion import DEFAULT_EXPANSION
+
+    return DEFAULT_EXPANSION
 
 
 def plan_chain(inputs: PlanInputs):
     """The grid model's own constraints chained into every solve of the plan: with ``expand``, the
     expansion's policy constraints (non-fossil share, wind + solar floor, battery floor, wind build
-    rate: :func:`~computegrid.grid.capacity_expansion.policy_constraints`); else none."""
+    rate: :func:`~computegrid.grid.capacity_expansion.policy_constraints`) with
+    :func:`plan_expansion_parameters`; else none."""
     if not inputs.config.expand:
         return None
-    from computegrid.grid.capacity_expansion import DEFAULT_EXPANSION, policy_constraints
+    from computegrid.grid.capacity_expansion import policy_constraints
 
-    return policy_constraints(DEFAULT_EXPANSION)
+    return policy_constraints(plan_expansion_parameters())
 
 
 #: Snapshots from which the co-optimised solve uses HiGHS' interior-point solver HiPO (without
