@@ -50,6 +50,9 @@ class CoplanResult:
     capacity_range_it_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: ``grid-responsive``: facility power curtailed at each site, snapshot x site [MW]
     curtailed_facility_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the solution is a vertex (HiGHS holds a valid basis: the simplex, or crossover after the interior
+    #: point), so values at a bound sit on it up to the solver's feasibility tolerance
+    vertex: bool = False
 
     @property
     def ok(self) -> bool:
@@ -171,12 +174,12 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options, spli
         cap_value = pd.Series(np.abs(d.to_numpy()) * pue.to_numpy() * annual, index=spec.sites.index,
                               name="value_cny_per_mw_per_year")
     corridor_value = corridor_value_cny_per_mw_per_year(n)
-    rel_gap = solver_rel_gap(m)
+    rel_gap, vertex = solver_rel_gap(m), solver_has_basis(m)
     ranges = _ranges(n, spec, names, capacity, split)
     release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
                         pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap,
-                        capacity_range_it_mw=ranges)
+                        capacity_range_it_mw=ranges, vertex=vertex)
 
 
 #: Up to this many snapshots every site is ranged (cheap); beyond, only the interior ones.
@@ -211,6 +214,15 @@ def solver_rel_gap(m) -> float:
         return float(m.solver_model.getInfo().primal_dual_objective_error)
     except AttributeError:
         return float("nan")
+
+
+def solver_has_basis(m) -> bool:
+    """True if HiGHS holds a valid basis for the solved linopy model ``m`` (a vertex solution); False
+    without one (interior point without crossover) or without a HiGHS solver object."""
+    try:
+        return int(m.solver_model.getInfo().basis_validity) == 1
+    except AttributeError:
+        return False
 
 
 def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None,
