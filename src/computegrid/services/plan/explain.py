@@ -119,7 +119,9 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
     """Near-equal plans of the co-optimised case: each ranged site's IT capacity within
     :data:`~computegrid.grid.coplan_ranges.TIE_TOL_FRAC` of the optimal cost ("nearly the same cost") and
     within 0.1 % of it (:data:`~computegrid.grid.coplan_ranges.RANGE_TOL_FRAC`), and the extra cost of
-    holding the site at 0 and at its cap, in numbers and plain words. [MW], [CNY/yr]"""
+    holding the site at its capacity column's lower bound and at its cap, in numbers and plain words.
+    The plan's sites have lower bound 0 (``p_nom_min = 0``, :func:`~computegrid.grid.coplan.define_site_consumers`),
+    so the words and ``extra_cost_at_zero_cny_per_year`` say "0 MW". [MW], [CNY/yr]"""
     from computegrid.grid.coplan_ranges import RANGE_TOL_FRAC, TIE_TOL_FRAC
 
     r = res.capacity_range_it_mw
@@ -146,7 +148,7 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
             lo, hi = float(mw[f"min_mw_{t}"]), float(mw[f"max_mw_{t}"])
             if np.nanmax([hi - lo, hi - cap, cap - lo, -1.0]) > MATERIAL_RANGE_MW:
                 bucket.append(f"{site} {_end(lo)} to {_end(hi)} MW" + (f" (chosen {cap:,.0f})" if with_chosen else ""))
-        if not (np.isnan(at0) and np.isnan(atcap)):
+        if not (np.isnan(at0) and np.isnan(atcap)):  # at0: at the lower bound, 0 MW for every plan site
             ends.append(f"{site} at 0 MW {_cost_text(at0, objective_cny_per_year)}, at its cap "
                         f"{_cost_text(atcap, objective_cny_per_year)}")
     gap = "" if rel_gap is None else f"; solver gap {rel_gap:.1e}"
