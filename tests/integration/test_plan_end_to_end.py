@@ -54,10 +54,6 @@ def test_cost_breakdown_adds_up_to_the_system_cost(run):
     total_saving = sq["system_cost_cny_per_year"] - co["system_cost_cny_per_year"]
     assert (co["grid_value_vs_status_quo_cny_per_year"] + co["dc_capex_saving_vs_status_quo_cny_per_year"]
             == pytest.approx(total_saving, rel=1e-6))
-    for case in s["scenarios"].values():  # the grid-side value's three parts add up to it
-        parts = (case["grid_value_pue_cny_per_year"] + case["grid_value_unserved_cny_per_year"]
-                 + case["grid_value_siting_timing_cny_per_year"])
-        assert parts == pytest.approx(case["grid_value_vs_status_quo_cny_per_year"], rel=1e-9, abs=1e-3)
     # western sites have a lower PUE than the metros (sites.csv), so moving work west saves facility energy
     assert s["scenarios"]["west-static"]["grid_value_pue_cny_per_year"] > 0
     assert 0.0 < s["reference_no_ai"]["curtailment_frac"] < 1.0

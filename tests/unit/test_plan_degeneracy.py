@@ -136,10 +136,19 @@ def test_a_range_wider_than_the_material_width_is_reported_even_if_both_ends_are
     assert "s 992 to 1,008 MW (chosen 1,000)" in text and "unique" not in text
 
 
-def test_bound_ends_agree_with_exact_extremes_on_the_hand_case():
-    """Two identical sites: the bound checks (capacity 0 and capacity at the cap) must give what the
-    exact extremes give: 0 to 20 MW at equal cost (the cap, 100 MW, is not reachable at equal cost)."""
+def test_bound_ends_agree_with_exact_extremes_on_the_hand_case(monkeypatch):
+    """Two identical sites: the ranges with the bound checks (the lower ends settle at the columns' lower
+    bound, 0) equal the ranges from the exact extremes alone (every bound check made to fail), and both
+    are the hand-worked 0 to 20 MW at equal cost (the cap, 100 MW, is not reachable at equal cost)."""
+    from computegrid.grid import coplan_ranges
+
     spec = _two_site_spec()
-    r = solve_coplan(two_bus(), spec).capacity_range_it_mw
-    assert r[f"min_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([0.0, 0.0], abs=1e-9)  # exactly the bound
-    assert r[f"max_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([20.0, 20.0], abs=1e-3)
+    with_bounds = solve_coplan(two_bus(), spec).capacity_range_it_mw
+    assert (with_bounds["cost_at_lower_frac"] <= TIE_TOL_FRAC).all()  # the bound check settled the lower end
+    monkeypatch.setattr(coplan_ranges, "_cost_at_bound", lambda *a, **k: float("inf"))
+    exact = solve_coplan(two_bus(), spec).capacity_range_it_mw
+    assert exact["cost_at_lower_frac"].tolist() == [float("inf")] * 2  # nothing settled by a bound
+    cols = [f"{k}_mw_{t:g}" for t in (TIE_TOL_FRAC, RANGE_TOL_FRAC) for k in ("min", "max")]
+    assert with_bounds[cols].to_numpy() == pytest.approx(exact[cols].to_numpy(), abs=1e-6)
+    assert with_bounds[f"min_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([0.0, 0.0], abs=1e-9)
+    assert with_bounds[f"max_mw_{TIE_TOL_FRAC:g}"].tolist() == pytest.approx([20.0, 20.0], abs=1e-3)

@@ -122,10 +122,11 @@ def test_grid_responsive_curtails_when_it_avoids_capacity_only():
 def test_expansion_plan_breakdown_adds_up_and_splits_the_grid_value():
     """Every case of ``expand`` on a small three-bus system with extendable gas, wind and a corridor
     (the expansion's policy constraints chained in): each case's cost terms add up to its system cost,
-    grid capex appears, and the grid-side value splits into its three parts exactly."""
-    import dataclasses
-
-    from computegrid.services.plan.inputs import SCENARIOS, PlanInputs
+    grid capex appears, and two parts of the grid-side value match their own computation from the
+    site table and the solve (the third part is the rest by definition; its hand-worked value is in
+    ``test_plan_summary``)."""
+    from computegrid.grid.results import annual_factor, snapshot_hours
+    from computegrid.services.plan.inputs import SCENARIOS, PlanInputs, curtailment_cost_cny_per_mwh
     from computegrid.services.plan.scenario import load_scenario
     from computegrid.services.plan.solving import solve_all
     from computegrid.services.plan.summary import (add_status_quo_differences, reference_summary,
@@ -144,7 +145,6 @@ def test_expansion_plan_breakdown_adds_up_and_splits_the_grid_value():
     cls = classes(online_ms=20.0)
     config = load_scenario(None).model_copy(update={"expand": True})
     inputs = PlanInputs(config=config, classes=cls, sites=SITES3, rtt_ms=RTT3, demand_mw=demand(60.0, cls))
-    inputs = dataclasses.replace(inputs, config=config)
     nets, res = solve_all(inputs, n)
     ref = nets["no-ai"]
     r = reference_summary(ref, config.costs.carbon_price_cny_per_t)
@@ -158,10 +158,24 @@ def test_expansion_plan_breakdown_adds_up_and_splits_the_grid_value():
                for k in ("generation_capex", "transmission_capex"))
     assert scen["status-quo"]["grid_capacity_built_mw"]
     add_status_quo_differences(scen)
-    for s in scen.values():
-        parts = (s["grid_value_pue_cny_per_year"] + s["grid_value_unserved_cny_per_year"]
-                 + s["grid_value_siting_timing_cny_per_year"])
-        assert parts == pytest.approx(s["grid_value_vs_status_quo_cny_per_year"], abs=1e-3)
+    # the PUE part from the site table's PUE, at status-quo's draw-weighted prices (it draws at every site)
+    sq = scen["status-quo"]
+    it_sq, price = sq["ai_it_energy_by_site_twh_per_year"], sq["marginal_price_at_sites_cny_per_mwh"]
+    pue = SITES3.pue.astype(float)
+    pue_ref = sum(it_sq[s] * pue[s] for s in it_sq) / sum(it_sq.values())
+    for c in ("west-static", "co-optimised"):
+        it = scen[c]["ai_it_energy_by_site_twh_per_year"]
+        expected = sum((it_sq[s] - it[s]) * 1e6 * (pue[s] - pue_ref) * price[s] for s in SITES3.index)
+        assert scen[c]["grid_value_pue_cny_per_year"] == pytest.approx(expected, rel=1e-9), c
+        assert scen[c]["grid_value_pue_cny_per_year"] > 0, c  # work moved to the PUE-1.2 western sites
+        assert scen[c]["grid_value_unserved_cny_per_year"] == pytest.approx(0.0, abs=1e-6), c  # all served
+    # the unserved part of grid-responsive: the compute it curtails at its cost (status-quo curtails none)
+    gr, n_gr = res["grid-responsive"], nets["grid-responsive"]
+    cost = curtailment_cost_cny_per_mwh(SITES3, config.grid_responsive.curtailment_cost_cny_per_mwh)
+    curtailed = gr.curtailed_facility_mw.mul(snapshot_hours(n_gr), axis=0).sum()
+    expected = float((curtailed * cost.reindex(curtailed.index)).sum()) * annual_factor(n_gr)
+    assert expected > 0
+    assert scen["grid-responsive"]["grid_value_unserved_cny_per_year"] == pytest.approx(-expected, rel=1e-6)
     # the co-optimised plan chooses sites, operation and the expansion together: never dearer
     co = scen["co-optimised"]["system_cost_cny_per_year"]
     for c in ("status-quo", "west-static", "grid-responsive"):

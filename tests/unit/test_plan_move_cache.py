@@ -32,11 +32,11 @@ def test_cached_plan_reused_only_with_the_current_fingerprint(tmp_path, monkeypa
 
     monkeypatch.setattr(pipeline, "run_plan", fake_run_plan)
     d = tmp_path / move.CACHE_RUN_ID
-    _fake_run(d, move.model_fingerprint(move.PLAN_PARTS))
+    _fake_run(d, move.plan_fingerprint())
     assert move._run_dir(tmp_path, None) == d and planned == []
     _fake_run(d, "0123456789abcdef")  # planned by an older model
     assert move._run_dir(tmp_path, None) == d and planned == [move.CACHE_RUN_ID]
-    assert (d / move.FINGERPRINT_FILE).read_text().strip() == move.model_fingerprint(move.PLAN_PARTS)
+    assert (d / move.FINGERPRINT_FILE).read_text().strip() == move.plan_fingerprint()
     (d / move.FINGERPRINT_FILE).unlink()  # a cache from before the fingerprint existed
     move._run_dir(tmp_path, None)
     assert planned == [move.CACHE_RUN_ID] * 2
@@ -71,23 +71,31 @@ def test_grid_fingerprint_ignores_the_planning_lp_but_the_plan_fingerprint_does_
     lp = pkg / "grid" / "coplan_ranges.py"
     lp.write_text("y = 1\n")
     monkeypatch.setattr(computegrid, "__file__", str(pkg / "__init__.py"))
-    grid_parts, plan_parts = (("grid", "*.py"),), (("grid", "*.py"), ("grid", "coplan*.py"))
-    g0, p0 = (fingerprint.model_fingerprint.__wrapped__(p) for p in (grid_parts, plan_parts))
+    grid_parts = (("grid", "*.py"),)
+    g0, p0 = fingerprint.model_fingerprint.__wrapped__(grid_parts), fingerprint.model_fingerprint.__wrapped__(
+        grid_parts, exclude=())
     lp.write_text("y = 2\n")
     assert fingerprint.model_fingerprint.__wrapped__(grid_parts) == g0
-    assert fingerprint.model_fingerprint.__wrapped__(plan_parts) != p0
+    assert fingerprint.model_fingerprint.__wrapped__(grid_parts, exclude=()) != p0
     (pkg / "grid" / "network.py").write_text("x = 2\n")
     assert fingerprint.model_fingerprint.__wrapped__(grid_parts) != g0
 
 
 def test_the_real_parts_cover_what_each_cache_depends_on():
     """The grid's hash has the profile calibration, the corridor lengths, the expansion service and the
-    hourly data files; the planning LP is out of it and back in the plan's; the signal code in the signals'."""
+    hourly data files; the planning LP is out of it and in the plan's; the signal code in the signals'."""
     from computegrid.io import fingerprint as fp
 
     for part in (("supply", "*.py"), ("facility", "*.py"), ("services/grid_model", "*.py"),
                  ("datasets/data", "*.parquet")):
         assert part in fp.GRID_PARTS
-    assert ("grid", "coplan*.py") in fp.PLAN_PARTS and ("grid", "coplan*.py") not in fp.GRID_PARTS
-    assert "grid/coplan*.py" in fp.GRID_EXCLUDE
     assert ("scheduling", "*.py") in fp.SIGNALS_PARTS and ("services/signals", "*.py") in fp.SIGNALS_PARTS
+    # the files of each key, as the caches call it: the plan's covers every grid/coplan*.py, the grid's
+    # (expansion) and the signals' none; the plan's holds all of the grid's
+    grid, signals = set(fp.fingerprint_files()), set(fp.fingerprint_files(fp.SIGNALS_PARTS))
+    plan = fp.fingerprint_files(fp.PLAN_PARTS, exclude=())
+    coplan = {f for f in plan if f.startswith("grid/coplan")}
+    assert {"grid/coplan.py", "grid/coplan_solve.py", "grid/coplan_ranges.py"} <= coplan
+    assert not coplan & grid and not coplan & signals
+    assert grid <= set(plan) and "services/plan/move.py" in plan and "grid/network.py" in grid
+    assert len(plan) == len(set(plan))  # each file hashed once

@@ -24,6 +24,7 @@ dispatch network.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -43,12 +44,7 @@ from computegrid.grid.expansion_policy import (  # noqa: F401  (re-exported: pub
     wind_solar_min_mw,
 )
 from computegrid.grid.inputs import coal_must_run_parts_pu, model_capacity_mw
-from computegrid.grid.parameters import (
-    DEFAULT_PARAMETERS,
-    GAS_PRICE_CNY_PER_GJ,
-    GAS_TCO2_PER_GJ,
-    GridParameters,
-)
+from computegrid.grid.parameters import DEFAULT_PARAMETERS, GAS_PRICE_CNY_PER_GJ, GAS_TCO2_PER_GJ, GridParameters
 
 NEW = "new"
 VRE = VRE_CARRIERS
@@ -365,6 +361,16 @@ def define_capacity_copies(n: pypsa.Network, snapshots) -> int:
 EXPANSION_SOLVER_OPTIONS = {"solver": "hipo", "run_crossover": "off"}
 
 
+def expansion_functionality(chain: Callable | None, block_copies: bool) -> Callable | None:
+    """The ``extra_functionality`` of a solve with extendable capacity: ``chain`` (the policy constraints) and,
+    for an interior-point solve (``block_copies``), then the daily copies of the capacity columns
+    (:func:`define_capacity_copies`); ``chain`` alone otherwise. :func:`solve_expansion` and the plan's solves
+    (:func:`computegrid.grid.coplan_solve.grid_functionality`) both take it from here."""
+    from computegrid.grid.solve import chain_functionality
+
+    return chain_functionality(chain, define_capacity_copies) if block_copies else chain
+
+
 def solve_expansion(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPANSION, *,
                     solver_options: dict | None = None, threads: int | None = 2):
     """Solve the expansion LP (investment and dispatch) with the policy constraints.
@@ -374,13 +380,13 @@ def solve_expansion(n: pypsa.Network, params: ExpansionParameters = DEFAULT_EXPA
     computegrid.grid.solve.SolveResult
         Raises :class:`computegrid.grid.solve.SolveError` unless optimal.
     """
-    from computegrid.grid.solve import chain_functionality, solve_network
+    from computegrid.grid.solve import solve_network
 
     opts = {**EXPANSION_SOLVER_OPTIONS, **(solver_options or {})}
     hipo = opts.get("solver") == "hipo"
     # the solve entry point turns limits into bounds first, so that the copies inherit bounds
     # instead of being free columns; HiPO tolerances and presolve switches come from its HiGHS policy
-    extra = chain_functionality(policy_constraints(params), define_capacity_copies if hipo else None)
+    extra = expansion_functionality(policy_constraints(params), hipo)
     return solve_network(n, extra_functionality=extra, solver_options=opts, threads=threads,
                          block_copies=hipo)
 

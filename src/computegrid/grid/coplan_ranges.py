@@ -3,8 +3,9 @@ system cost stays within a tolerance of the optimum (degeneracy of the LP).
 
 After the co-planning LP is solved with the dual simplex, its HiGHS model is still in memory
 (linopy's ``solver_model``). The cost is a convex function of one site's capacity, so its range within a
-tolerance is an interval around the optimum, and an end of the interval is the site's bound (0 or its
-cap) whenever the plan with the capacity fixed there is within the tolerance. That is tried first:
+tolerance is an interval around the optimum, and an end of the interval is a bound of the site's capacity
+column (its lower bound, ``p_nom_min``: 0 for the plan's sites; or its cap) whenever the plan with the
+capacity fixed there is within the tolerance. That is tried first:
 one bound change and a dual simplex from the optimal basis per site and end (seconds; on the default
 plan 3.5 s and 0.5 s against 20-47 s for an exact extreme). Only the ends not settled so are found
 exactly: one row bounds the objective, ``c'x <= z* + tol x |z*|``, the costs are replaced by +/- the
@@ -112,15 +113,15 @@ def capacity_ranges_mw(n, consumer_names: pd.Index, pue: pd.Series,
         Wall-clock budget for all re-solves; those that do not finish in it give NaN. [s]
     capacity_max_mw : pandas.Series, optional
         IT capacity cap of those sites (index: site); the upper end tried first. Without it only the
-        lower bound (0) is tried first. [MW]
+        column's lower bound is tried first. [MW]
 
     Returns
     -------
     pandas.DataFrame
         Index site; columns ``min_mw_<tol>``, ``max_mw_<tol>`` for each tolerance (NaN where a re-solve
         did not end optimal or in time), and ``cost_at_lower_frac``, ``cost_at_cap_frac``: the relative
-        rise of the optimal cost with the capacity held at its lower bound (0) and at its cap (NaN where
-        not solved, +inf where infeasible). [MW], [-]
+        rise of the optimal cost with the capacity held at its column's lower bound (``p_nom_min``, which
+        need not be 0) and at its cap (NaN where not solved, +inf where infeasible). [MW], [-]
     """
     import highspy
 

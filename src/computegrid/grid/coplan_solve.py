@@ -50,6 +50,9 @@ class CoplanResult:
     capacity_range_it_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: ``grid-responsive``: facility power curtailed at each site, snapshot x site [MW]
     curtailed_facility_mw: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the solution is a vertex (HiGHS holds a valid basis: the simplex, or crossover after the interior
+    #: point), so values at a bound sit on it up to the solver's feasibility tolerance
+    vertex: bool = False
 
     @property
     def ok(self) -> bool:
@@ -109,16 +112,15 @@ def grid_functionality(n, chain: Callable | None, solver_options: Mapping | None
     """The ``extra_functionality`` of a solve without the AI side (reference, baselines): the grid
     model's own constraints ``chain`` and, for an interior-point solve (:data:`SPLIT_SOLVERS`) of a
     network with extendable capacity, daily copies of the capacities
-    (:func:`~computegrid.grid.block_copies.split_capacity_columns`), as the expansion solve has them.
-    Returns it and whether the model gets block copies."""
+    (:func:`~computegrid.grid.block_copies.split_capacity_columns`), as the expansion solve has them
+    (:func:`~computegrid.grid.capacity_expansion.expansion_functionality`). Returns it and whether the
+    model gets block copies."""
+    from computegrid.grid.capacity_expansion import expansion_functionality
+
     extendable = any(bool(df.p_nom_extendable.any()) for df in (n.generators, n.storage_units, n.links)
                      if len(df))
-    if not (extendable and dict(solver_options or {}).get("solver") in SPLIT_SOLVERS):
-        return chain, False
-    from computegrid.grid.capacity_expansion import define_capacity_copies
-    from computegrid.grid.solve import chain_functionality
-
-    return chain_functionality(chain, define_capacity_copies), True
+    split = extendable and dict(solver_options or {}).get("solver") in SPLIT_SOLVERS
+    return expansion_functionality(chain, split), split
 
 
 def _dual(m, name):
@@ -172,12 +174,12 @@ def _solve_and_extract(n, spec, pairs, names, profiles, ef, solver_options, spli
         cap_value = pd.Series(np.abs(d.to_numpy()) * pue.to_numpy() * annual, index=spec.sites.index,
                               name="value_cny_per_mw_per_year")
     corridor_value = corridor_value_cny_per_mw_per_year(n)
-    rel_gap = solver_rel_gap(m)
+    rel_gap, vertex = solver_rel_gap(m), solver_has_basis(m)
     ranges = _ranges(n, spec, names, capacity, split)
     release_model(n)
     return CoplanResult("ok", str(condition), float(n.objective), hours_total, capacity, site_load,
                         pairs, unserved, unserved_mwh, probe_value, cap_value, corridor_value, rel_gap,
-                        capacity_range_it_mw=ranges)
+                        capacity_range_it_mw=ranges, vertex=vertex)
 
 
 #: Up to this many snapshots every site is ranged (cheap); beyond, only the interior ones.
@@ -212,6 +214,15 @@ def solver_rel_gap(m) -> float:
         return float(m.solver_model.getInfo().primal_dual_objective_error)
     except AttributeError:
         return float("nan")
+
+
+def solver_has_basis(m) -> bool:
+    """True if HiGHS holds a valid basis for the solved linopy model ``m`` (a vertex solution); False
+    without one (interior point without crossover) or without a HiGHS solver object."""
+    try:
+        return int(m.solver_model.getInfo().basis_validity) == 1
+    except AttributeError:
+        return False
 
 
 def add_site_draws(n, spec: CoplanSpec, facility_mw: pd.DataFrame | None = None,

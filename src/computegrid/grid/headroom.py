@@ -57,10 +57,14 @@ SERVED_CONSTRAINT = "Generator-new-load-served"
 
 
 #: Default cost of a MWh of curtailed new load [CNY/MWh]: the value of lost compute of the packaged data
-#: centre sites (``datasets/data/grid/sites.csv``: IT capex 250,000 CNY/kW annualised over 5 years at 7 %,
-#: per hour of the year, over PUE 1.25), as the plan's grid-responsive sites price curtailment
-#: (``services/plan/inputs.py``, ``curtailment_cost_cny_per_mwh``); ``computegrid headroom`` passes the
-#: value it computes from the sites.
+#: centre sites, rounded to 1 CNY: ``datasets/data/grid/sites.csv`` has IT capex 250,000 CNY/kW, 5 years,
+#: 7 % (annuity factor 0.07 / (1 - 1.07^-5) = 0.24389: 60,973 CNY/kW/yr), per hour of the year (8,760 h),
+#: over the sites' median PUE 1.25: 5,568.28. It is what the plan's grid-responsive sites pay for
+#: curtailment (``services/plan/inputs.py``, ``curtailment_cost_cny_per_mwh``). ``computegrid headroom``
+#: does not use this constant: it passes the value computed from the sites
+#: (``services/outlook/headroom.py``, ``curtailment_cost_cny_per_mwh``), which the grid layer cannot import;
+#: the default serves direct uses of :class:`HeadroomModel` (tests on hand-made networks), and
+#: tests/unit/test_headroom_base_year.py checks that the two agree within 1 CNY.
 DEFAULT_CURTAILMENT_COST_CNY_PER_MWH = 5_568.0
 
 

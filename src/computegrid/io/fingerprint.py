@@ -19,34 +19,44 @@ from pathlib import Path
 GRID_PARTS = (("grid", "*.py"), ("datasets", "*.py"), ("datasets/data", "*.csv"), ("datasets/data", "*.parquet"),
               ("supply", "*.py"), ("facility", "*.py"), ("services/grid_model", "*.py"))
 #: Files (paths under the package) that no solved grid depends on: the co-planning LP (``grid/coplan*.py``),
-#: which the grid build and the signals never import. Left out of the grid's hash so that a change of the
-#: planning code does not throw away a cached expansion (about 90 s at rep12, 40 minutes hourly);
-#: ``PLAN_PARTS`` puts them back.
+#: which the grid build and the signals never import. Left out of the grid's hash (the default ``exclude``)
+#: so that a change of the planning code does not throw away a cached expansion (about 90 s at rep12, 40
+#: minutes hourly); the plan's hash passes ``exclude=()`` and so covers them.
 GRID_EXCLUDE = ("grid/coplan*.py",)
 #: The parts the base-year signals depend on: the grid and the signal code.
 SIGNALS_PARTS = GRID_PARTS + (("scheduling", "*.py"), ("services/signals", "*.py"))
-#: The parts a plan depends on beyond the grid (``plan move``'s cached default plan): the planning LP, the
-#: planning code and the domain models of the AI workload it plans.
-PLAN_PARTS = GRID_PARTS + (("grid", "coplan*.py"),) + tuple((sub, "*.py") for sub in (
-    "services/plan", "demand", "scheduling", "workload"))
+#: The parts a plan depends on beyond the grid (``plan move``'s cached default plan, hashed with
+#: ``exclude=()``, so that ``grid/*.py`` includes the planning LP ``grid/coplan*.py``): the planning code
+#: and the domain models of the AI workload it plans.
+PLAN_PARTS = GRID_PARTS + tuple((sub, "*.py") for sub in ("services/plan", "demand", "scheduling", "workload"))
+
+
+def fingerprint_files(parts: tuple[tuple[str, str], ...] = GRID_PARTS,
+                      exclude: tuple[str, ...] = GRID_EXCLUDE) -> tuple[str, ...]:
+    """Paths under the package of the files of ``parts`` (sub-folder, glob pattern), in a fixed order,
+    without those matching a pattern of ``exclude``: what :func:`model_fingerprint` hashes."""
+    import computegrid
+
+    root = Path(computegrid.__file__).parent
+    out = []
+    for sub, pattern in parts:
+        for f in sorted((root / sub).rglob(pattern)):
+            rel = f.relative_to(root).as_posix()
+            if f.is_file() and "__pycache__" not in f.parts and not any(fnmatch.fnmatch(rel, e) for e in exclude):
+                out.append(rel)
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=None)
 def model_fingerprint(parts: tuple[tuple[str, str], ...] = GRID_PARTS,
                       exclude: tuple[str, ...] = GRID_EXCLUDE) -> str:
-    """Hex hash (16 characters) of the files of ``parts`` (sub-folder of the package, glob pattern),
-    names and contents, in a fixed order, without the files whose path under the package matches a
-    pattern of ``exclude`` unless a part is that pattern itself. Computed once per process."""
+    """Hex hash (16 characters) of the files of :func:`fingerprint_files` (``parts`` without ``exclude``),
+    names and contents, in a fixed order. Computed once per process."""
     import computegrid
 
     root = Path(computegrid.__file__).parent
     h = hashlib.sha1()
-    for sub, pattern in parts:
-        for f in sorted((root / sub).rglob(pattern)):
-            rel = f.relative_to(root).as_posix()
-            if f"{sub}/{pattern}" not in exclude and any(fnmatch.fnmatch(rel, e) for e in exclude):
-                continue
-            if f.is_file() and "__pycache__" not in f.parts:
-                h.update(rel.encode())
-                h.update(f.read_bytes())
+    for rel in fingerprint_files(parts, exclude):
+        h.update(rel.encode())
+        h.update((root / rel).read_bytes())
     return h.hexdigest()[:16]

@@ -234,10 +234,10 @@ def curtailment_cost_cny_per_mwh() -> float:
     """
     from computegrid.datasets.grid import load_sites
     from computegrid.services.plan.inputs import curtailment_cost_cny_per_mwh as site_cost
-    from computegrid.units import KW_PER_MW
+    from computegrid.services.plan.inputs import site_capex_cny_per_mw_per_year
 
     sites = load_sites().copy()
-    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * KW_PER_MW
+    sites["capex_cny_per_mw_per_year"] = site_capex_cny_per_mw_per_year(sites)
     return float(site_cost(sites).median())
 
 

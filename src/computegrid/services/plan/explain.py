@@ -119,7 +119,9 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
     """Near-equal plans of the co-optimised case: each ranged site's IT capacity within
     :data:`~computegrid.grid.coplan_ranges.TIE_TOL_FRAC` of the optimal cost ("nearly the same cost") and
     within 0.1 % of it (:data:`~computegrid.grid.coplan_ranges.RANGE_TOL_FRAC`), and the extra cost of
-    holding the site at 0 and at its cap, in numbers and plain words. [MW], [CNY/yr]"""
+    holding the site at its capacity column's lower bound and at its cap, in numbers and plain words.
+    The plan's sites have lower bound 0 (``p_nom_min = 0``, :func:`~computegrid.grid.coplan.define_site_consumers`),
+    so the words and ``extra_cost_at_zero_cny_per_year`` say "0 MW". [MW], [CNY/yr]"""
     from computegrid.grid.coplan_ranges import RANGE_TOL_FRAC, TIE_TOL_FRAC
 
     r = res.capacity_range_it_mw
@@ -146,7 +148,7 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
             lo, hi = float(mw[f"min_mw_{t}"]), float(mw[f"max_mw_{t}"])
             if np.nanmax([hi - lo, hi - cap, cap - lo, -1.0]) > MATERIAL_RANGE_MW:
                 bucket.append(f"{site} {_end(lo)} to {_end(hi)} MW" + (f" (chosen {cap:,.0f})" if with_chosen else ""))
-        if not (np.isnan(at0) and np.isnan(atcap)):
+        if not (np.isnan(at0) and np.isnan(atcap)):  # at0: at the lower bound, 0 MW for every plan site
             ends.append(f"{site} at 0 MW {_cost_text(at0, objective_cny_per_year)}, at its cap "
                         f"{_cost_text(atcap, objective_cny_per_year)}")
     gap = "" if rel_gap is None else f"; solver gap {rel_gap:.1e}"
@@ -177,6 +179,12 @@ def degeneracy(res, objective_cny_per_year: float, rel_gap: float | None) -> dic
 #: 2,000 MW and the grid-responsive case curtailed 89 MWh/yr spread over all 14 sites (noise, 5e-7 of
 #: the AI energy). 0.1 % keeps such points out and a vertex solution's bounds in.
 BIND_TOL_FRAC = 1e-3
+#: The same for a vertex solution (the simplex; ``CoplanResult.vertex``), whose values at a bound sit on
+#: it up to HiGHS' primal feasibility tolerance (1e-7). assumption: 1e-6 relative, the size of
+#: :data:`~computegrid.grid.coplan_ranges.TIE_TOL_FRAC`, above that tolerance and far below any input's
+#: accuracy; on the default plan (rep12, simplex) it counts the same site-hours at the training floor as
+#: 1e-3 (the nearest hour off the floor is 0.9 % above it).
+VERTEX_BIND_TOL_FRAC = 1e-6
 
 
 def binding(inputs: PlanInputs, results: dict) -> dict:
@@ -212,7 +220,8 @@ def binding(inputs: PlanInputs, results: dict) -> dict:
 
 
 def _floor_binding_frac(inputs: PlanInputs, res) -> float | None:
-    """Share of (site, hour) with training load where the load sits at its floor. [-]"""
+    """Share of (site, hour) with training load where the load sits at its floor, within
+    :data:`VERTEX_BIND_TOL_FRAC` of it after a vertex solution, else :data:`BIND_TOL_FRAC`. [-]"""
     cls = next((c for c in inputs.classes if c.floor_frac > 0 and c.shiftable), None)
     if cls is None or res.site_load_it_mw.empty or cls.name not in res.site_load_it_mw.index.get_level_values(0):
         return None
@@ -222,5 +231,6 @@ def _floor_binding_frac(inputs: PlanInputs, res) -> float | None:
     if load.empty:
         return None
     floor = load.mean(axis=1) * cls.floor_frac
-    at = load.le(floor * (1 + BIND_TOL_FRAC) + 1e-6, axis=0)
+    tol = VERTEX_BIND_TOL_FRAC if getattr(res, "vertex", False) else BIND_TOL_FRAC
+    at = load.le(floor * (1 + tol) + 1e-6, axis=0)
     return float(at.to_numpy().mean())

@@ -77,7 +77,7 @@ def prepare(config: ScenarioConfig, sites: pd.DataFrame | None = None,
         for key, value in ov.model_dump(exclude_none=True).items():
             sites.loc[name, key] = value
     sites["bus"] = sites["province"]
-    sites["capex_cny_per_mw_per_year"] = sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * KW_PER_MW
+    sites["capex_cny_per_mw_per_year"] = site_capex_cny_per_mw_per_year(sites)
     rtt = latency_matrix_ms(provinces, sites, route_factor=config.latency.route_factor,
                             equipment_ms=config.latency.equipment_ms)
     if config.ai.origin_weights == "gdp-2023":
@@ -118,6 +118,13 @@ def _spec(inputs: PlanInputs, scenario: str, n):
     return CoplanSpec(sites=inputs.sites, classes=classes, demand_mw=inputs.demand_mw, rtt_ms=inputs.rtt_ms,
                       voll_cny_per_mwh=inputs.config.costs.voll_cny_per_mwh, fixed_shares=fixed,
                       range_time_budget_s=inputs.config.degeneracy_time_budget_s, **extra)
+
+
+def site_capex_cny_per_mw_per_year(sites: pd.DataFrame) -> pd.Series:
+    """Annualised data-centre capex per MW of IT of each site, from its ``capex_annualised_cny_per_kw_it_yr``
+    (``datasets/data/grid/sites.csv``, or a scenario's override): the plan's ``capex_cny_per_mw_per_year``.
+    [CNY/MW/yr]"""
+    return sites["capex_annualised_cny_per_kw_it_yr"].astype(float) * KW_PER_MW
 
 
 def dc_capex_parts_cny_per_mw_per_year(sites: pd.DataFrame) -> pd.DataFrame:

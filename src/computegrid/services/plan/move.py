@@ -25,6 +25,12 @@ CACHE_RUN_ID = "plan-move-default"
 FINGERPRINT_FILE = "model-fingerprint.txt"
 
 
+def plan_fingerprint() -> str:
+    """The model fingerprint of a cached plan: the grid's parts and the planning code, the planning LP
+    (``grid/coplan*.py``, which the grid's own key leaves out) included: nothing excluded."""
+    return model_fingerprint(PLAN_PARTS, exclude=())
+
+
 def _run_dir(runs_dir: Path, run_id: str | None) -> Path:
     """The run folder to use: ``run_id``, or the cached default plan (planned now if absent or stale)."""
     if run_id is not None:
@@ -37,7 +43,7 @@ def _run_dir(runs_dir: Path, run_id: str | None) -> Path:
     from computegrid.services.plan.scenario import load_scenario, scenario_dict
 
     d = runs_dir / CACHE_RUN_ID
-    fingerprint = model_fingerprint(PLAN_PARTS)
+    fingerprint = plan_fingerprint()
     if (d / "summary.json").is_file() and (d / "network.nc").is_file():
         cached = json.loads((d / "summary.json").read_text(encoding="utf-8"))
         stamp = d / FINGERPRINT_FILE

@@ -111,8 +111,9 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
     figures : bool, default True
         Write the report's figures.
     workers : int, optional
-        Processes for the solves (default: 2 from :data:`PARALLEL_MIN_SNAPSHOTS` snapshots on or with
-        ``expand``, else 1). Only with the packaged grid model.
+        Processes for the solves (default with the packaged grid model: 2 from
+        :data:`PARALLEL_MIN_SNAPSHOTS` snapshots on or with ``expand``, else 1; with a custom
+        ``network_builder``: 1). Each gets a copy of the network built here.
 
     Returns
     -------
@@ -133,10 +134,7 @@ def run_plan(scenario: str | Path | dict | None = None, overrides: list[str] | N
         # the expansion solves (``expand``) take about 110 s of CPU each at rep12: two processes
         workers = 2 if (network_builder is None and (len(base.snapshots) >= PARALLEL_MIN_SNAPSHOTS
                                                      or config.expand)) else 1
-    if workers > 1 and network_builder is not None:
-        raise InputError("workers", workers, "allowed: 1 with a custom network builder (workers build the packaged model)")
-    networks, results = solve_all(inputs, base, solver_options=solver_options, workers=workers,
-                                  resolution=resolution if network_builder is None else None)
+    networks, results = solve_all(inputs, base, solver_options=solver_options, workers=workers)
     summary = plan_summary(inputs, networks, results, run_id or _run_id(config), resolution)
     signals = signals_frame(inputs, networks["co-optimised"])
     summary["runtime_s"] = round(time.perf_counter() - t0, 2)

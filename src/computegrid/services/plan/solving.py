@@ -57,20 +57,30 @@ def expansion_base(year: int, resolution: str):
     from computegrid.services.grid_model.grid_expansion import check_year, expansion_problem
 
     check_year(year, "year (with expand)")
-    n = expansion_problem(year, resolution)
+    n = expansion_problem(year, resolution, plan_expansion_parameters())
     strip_co2_price(n)
     return n
+
+
+def plan_expansion_parameters():
+    """The expansion parameters of the plan's ``expand`` mode, for the problem (:func:`expansion_base`) and
+    its policy constraints (:func:`plan_chain`) alike: those of `computegrid grid build`
+    (:data:`~computegrid.grid.capacity_expansion.DEFAULT_EXPANSION`)."""
+    from computegrid.grid.capacity_expansion import DEFAULT_EXPANSION
+
+    return DEFAULT_EXPANSION
 
 
 def plan_chain(inputs: PlanInputs):
     """The grid model's own constraints chained into every solve of the plan: with ``expand``, the
     expansion's policy constraints (non-fossil share, wind + solar floor, battery floor, wind build
-    rate: :func:`~computegrid.grid.capacity_expansion.policy_constraints`); else none."""
+    rate: :func:`~computegrid.grid.capacity_expansion.policy_constraints`) with
+    :func:`plan_expansion_parameters`; else none."""
     if not inputs.config.expand:
         return None
-    from computegrid.grid.capacity_expansion import DEFAULT_EXPANSION, policy_constraints
+    from computegrid.grid.capacity_expansion import policy_constraints
 
-    return policy_constraints(DEFAULT_EXPANSION)
+    return policy_constraints(plan_expansion_parameters())
 
 
 #: Snapshots from which the co-optimised solve uses HiGHS' interior-point solver HiPO (without
@@ -212,15 +222,16 @@ def _end_with_parent() -> None:
         pass
 
 
-def _solve_cases_in_worker(inputs: PlanInputs, resolution: str, cases: tuple[str, ...],
+def _solve_cases_in_worker(inputs: PlanInputs, base_network, cases: tuple[str, ...],
                            solver_options: dict | None) -> dict:
-    """Worker process: build the network, prepare it and solve ``cases`` in turn (one thread)."""
+    """Worker process: prepare the base network (the parent's, unpickled here: built once for all
+    workers) and solve ``cases`` in turn (one thread)."""
     import logging
     import warnings
 
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
-    base = _default_builder(inputs.config, resolution)
+    base = base_network
     prepare_base(inputs, base)
     return solve_cases(inputs, base, cases, solver_options, threads=1)
 
@@ -246,16 +257,17 @@ def split_cases(cases: tuple[str, ...], workers: int, chained: bool = True) -> l
 
 
 def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_options=None, *,
-              workers: int = 1, resolution: str | None = None) -> tuple[dict, dict]:
+              workers: int = 1) -> tuple[dict, dict]:
     """Solve the no-AI reference and each scenario on copies of ``base_network``.
 
-    With ``workers > 1`` and a ``resolution`` (the packaged grid model), the cases run in that many
-    worker processes, each building its own network (2.5 s at hourly resolution) and using one
-    solver thread; the four problems are independent, so the results are the same as in turn.
+    With ``workers > 1``, the cases run in that many worker processes, each using one solver thread
+    and a copy of ``base_network`` passed to it (pickled: the network is built once, not once per
+    task; with ``expand`` each build is the whole expansion problem); the problems are independent,
+    so the results are the same as in turn.
     """
     cases = ("no-ai", *scenarios)
     networks, results = {}, {}
-    if workers > 1 and resolution is not None:
+    if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -268,7 +280,7 @@ def solve_all(inputs: PlanInputs, base_network, scenarios=SCENARIOS, solver_opti
         # resolution) into the next
         with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx,
                                  initializer=_end_with_parent, max_tasks_per_child=1) as pool:
-            futures = [pool.submit(_solve_cases_in_worker, inputs, resolution, g, solver_options) for g in groups]
+            futures = [pool.submit(_solve_cases_in_worker, inputs, base_network, g, solver_options) for g in groups]
             solved = {}
             for f in futures:
                 solved.update(f.result())

@@ -342,6 +342,9 @@ def add_status_quo_differences(scenarios: dict) -> None:
         valued at status-quo's prices at those sites (:func:`_status_quo_site_prices`): the excess
         overhead of status-quo minus the case's, where a case's excess overhead is the sum over sites
         of IT energy x (PUE_site - PUE_ref) x price and PUE_ref is status-quo's energy-weighted PUE.
+        Each site has one price, the same in both excess overheads, but not of one kind at every site:
+        at a site where status-quo draws, the price weighted by status-quo's draw there; at a site
+        where it draws nothing (no draw to weight by), the time-weighted mean price at the site's bus.
         Zero for status-quo itself; a first-order estimate. At status-quo's prices (not the case's
         own) the part is a building effect only: that the moved load also meets cheaper hours is left
         to the siting and timing part;
