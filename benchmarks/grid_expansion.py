@@ -8,8 +8,8 @@ expansion is not run by default (it needs a dedicated machine).
 With ``--hipo-stats K`` each resolution instead stops HiPO after K interior-point iterations and prints
 what decides the solve time and memory before it is spent: the presolved LP's size, HiPO's analyse time and
 factorisation statistics (non-zeros of the Cholesky factor, its memory, floating-point operations per
-factorisation) and the seconds per iteration; one factorisation per iteration dominates an iteration. This
-is how the hourly figures of docs/grid-model.md ("Performance") were measured without the full solve.
+factorisation) and the seconds per iteration (one factorisation and several solves with the factor each).
+This is how the hourly figures of docs/grid-model.md ("Performance") were measured without the full solve.
 
 Usage::
 
@@ -38,9 +38,10 @@ HIPO_STATS = {"rows": r"^Rows:\s+(\S+)", "cols": r"^Cols:\s+(\S+)", "nnz_a": r"^
 ITERATION = re.compile(r"^\s*(\d+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+([0-9.]+)\s*$")
 
 
-def hipo_stats(resolution: str, year: int, iterations: int) -> dict:
-    """Build the expansion LP, run HiPO for ``iterations`` iterations and read its log (see the module
-    docstring). Seconds per iteration: the time between the first and the last iteration logged."""
+def hipo_stats(resolution: str, year: int, iterations: int, options: dict | None = None) -> dict:
+    """Build the expansion LP, run HiPO for ``iterations`` iterations (with extra HiGHS ``options``) and read
+    its log (see the module docstring). Seconds per iteration: the time between the first and the last
+    iteration logged."""
     from computegrid.grid.capacity_expansion import expand_network, solve_expansion
     from computegrid.grid.parameters import base_year_parameters
     from computegrid.grid.solve import SolveError
@@ -58,8 +59,8 @@ def hipo_stats(resolution: str, year: int, iterations: int) -> dict:
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         os.dup2(fd, 1)
         try:
-            solve_expansion(n, solver_options={"ipm_iteration_limit": iterations, "output_flag": True,
-                                               "log_to_console": True})
+            solve_expansion(n, solver_options={**(options or {}), "ipm_iteration_limit": iterations,
+                                               "output_flag": True, "log_to_console": True})
         except SolveError:
             pass  # the iteration limit ends the solve by design
         finally:
@@ -111,10 +112,13 @@ def main() -> None:
     ap.add_argument("--year", type=int, default=2030)
     ap.add_argument("--hipo-stats", type=int, default=0, metavar="K",
                     help="stop HiPO after K iterations and print its factorisation statistics")
+    ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="an extra HiGHS option for --hipo-stats (repeatable), e.g. hipo_system=normaleq")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(hipo_stats(args.one, args.year, args.hipo_stats) if args.hipo_stats
+        options = dict(o.split("=", 1) for o in args.option)
+        print(json.dumps(hipo_stats(args.one, args.year, args.hipo_stats, options) if args.hipo_stats
                          else one(args.one, args.year)))
         return
     if args.hipo_stats:
@@ -136,10 +140,11 @@ def main() -> None:
 def print_stats(args) -> None:
     """``--hipo-stats``: one line per resolution (each in a fresh process)."""
     print(f"machine: {platform.processor() or platform.machine()}, cpu count {os.cpu_count()}, load average "
-          f"{os.getloadavg()[0]:.1f} at start")
+          f"{os.getloadavg()[0]:.1f} at start; options {args.option or 'none'}")
     for r in args.resolutions.split(","):
+        extra = [a for o in args.option for a in ("--option", o)]
         proc = subprocess.run([sys.executable, __file__, "--one", r, "--year", str(args.year), "--hipo-stats",
-                               str(args.hipo_stats)], capture_output=True, text=True, check=True)
+                               str(args.hipo_stats), *extra], capture_output=True, text=True, check=True)
         d = json.loads(proc.stdout.strip().splitlines()[-1])
         spi = "n/a" if d["s_per_iteration"] is None else f"{d['s_per_iteration']:.1f}"
         print(f"{r:>6} snapshots {d['n_snapshots']}: LP {d['rows']} rows x {d['cols']} cols ({d['nnz_a']} nnz); "

@@ -356,9 +356,11 @@ def define_capacity_copies(n: pypsa.Network, snapshots) -> int:
     return split_capacity_columns(n.model, snapshots)
 
 
-#: HiGHS options of the expansion solve: HiPO interior point without crossover (highspy-extras), with the
-#: project's HiPO tolerances (:data:`computegrid.grid.solve.HIPO_TOLERANCES`, PyPSA-Eur's highs-default).
-EXPANSION_SOLVER_OPTIONS = {"solver": "hipo", "run_crossover": "off"}
+#: HiGHS options of the expansion solve: HiPO without crossover (its tolerances: grid/solve.py), and HiPO's pick
+#: for this LP fixed (normal equations, METIS), found otherwise by analysing every option: analyse 4.9 -> 1.4 s at
+#: rep12 (same result), ~410 -> 64 s at 1h (docs/grid-model.md, "Performance").
+EXPANSION_SOLVER_OPTIONS = {"solver": "hipo", "run_crossover": "off", "hipo_system": "normaleq",
+                            "hipo_ordering": "metis"}
 
 
 def expansion_functionality(chain: Callable | None, block_copies: bool) -> Callable | None:
