@@ -42,13 +42,11 @@ def hipo_stats(resolution: str, year: int, iterations: int, options: dict | None
     """Build the expansion LP, run HiPO for ``iterations`` iterations (with extra HiGHS ``options``) and read
     its log (see the module docstring). Seconds per iteration: the time between the first and the last
     iteration logged."""
-    from computegrid.grid.capacity_expansion import expand_network, solve_expansion
-    from computegrid.grid.parameters import base_year_parameters
+    from computegrid.grid.capacity_expansion import solve_expansion
     from computegrid.grid.solve import SolveError
-    from computegrid.services.grid_model.grid_expansion import BASE_YEAR, base_network
+    from computegrid.services.grid_model.grid_expansion import expansion_problem
 
-    n = expand_network(base_network(resolution, year), year, base_year=BASE_YEAR,
-                       grid=base_year_parameters(BASE_YEAR))
+    n = expansion_problem(year, resolution)
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "highs.log")
         t0 = time.perf_counter()
