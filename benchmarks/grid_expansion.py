@@ -35,6 +35,7 @@ import time
 HIPO_STATS = {"rows": r"^Rows:\s+(\S+)", "cols": r"^Cols:\s+(\S+)", "nnz_a": r"^Nnz A:\s+(\S+)",
               "analyse_s": r"^Analyse time:\s+(\S+)", "factor_nnz": r"^Nnz:\s+(\S+)",
               "factor_gb": r"^Serial memory:\s+(\S+ \S+)", "flops": r"^Flops:\s+(\S+)"}
+#: One iteration line of HiPO's log: iter, primal obj, dual obj, pinf, dinf, gap, time (seven columns).
 ITERATION = re.compile(r"^\s*(\d+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+([0-9.]+)\s*$")
 
 
@@ -67,7 +68,8 @@ def hipo_stats(resolution: str, year: int, iterations: int, options: dict | None
             os.close(fd)
             os.close(saved)
         wall = time.perf_counter() - t0
-        text = open(log).read().splitlines()
+        with open(log, encoding="utf-8") as f:
+            text = f.read().splitlines()
     out: dict = {"resolution": resolution, "n_snapshots": len(n.snapshots), "wall_s": wall,
                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
     for key, pattern in HIPO_STATS.items():

@@ -219,8 +219,10 @@ def solver_rel_gap(m) -> float:
 def solver_has_basis(m) -> bool:
     """True if HiGHS holds a valid basis for the solved linopy model ``m`` (a vertex solution); False
     without one (interior point without crossover) or without a HiGHS solver object."""
+    import highspy
+
     try:
-        return int(m.solver_model.getInfo().basis_validity) == 1
+        return int(m.solver_model.getInfo().basis_validity) == int(highspy.BasisValidity.kBasisValidityValid)
     except AttributeError:
         return False
 

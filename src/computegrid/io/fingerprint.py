@@ -51,7 +51,8 @@ def fingerprint_files(parts: tuple[tuple[str, str], ...] = GRID_PARTS,
 def model_fingerprint(parts: tuple[tuple[str, str], ...] = GRID_PARTS,
                       exclude: tuple[str, ...] = GRID_EXCLUDE) -> str:
     """Hex hash (16 characters) of the files of :func:`fingerprint_files` (``parts`` without ``exclude``),
-    names and contents, in a fixed order. Computed once per process."""
+    names and contents, in a fixed order. Computed once per process (the grid's parts: about 4.4 MB read,
+    the hourly parquet profiles included)."""
     import computegrid
 
     root = Path(computegrid.__file__).parent

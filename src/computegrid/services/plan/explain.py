@@ -231,6 +231,6 @@ def _floor_binding_frac(inputs: PlanInputs, res) -> float | None:
     if load.empty:
         return None
     floor = load.mean(axis=1) * cls.floor_frac
-    tol = VERTEX_BIND_TOL_FRAC if getattr(res, "vertex", False) else BIND_TOL_FRAC
+    tol = VERTEX_BIND_TOL_FRAC if res.vertex else BIND_TOL_FRAC
     at = load.le(floor * (1 + tol) + 1e-6, axis=0)
     return float(at.to_numpy().mean())

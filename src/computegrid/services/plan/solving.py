@@ -231,9 +231,8 @@ def _solve_cases_in_worker(inputs: PlanInputs, base_network, cases: tuple[str, .
 
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
-    base = base_network
-    prepare_base(inputs, base)
-    return solve_cases(inputs, base, cases, solver_options, threads=1)
+    prepare_base(inputs, base_network)
+    return solve_cases(inputs, base_network, cases, solver_options, threads=1)
 
 
 def split_cases(cases: tuple[str, ...], workers: int, chained: bool = True) -> list[tuple[str, ...]]:
