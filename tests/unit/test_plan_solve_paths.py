@@ -133,6 +133,11 @@ def test_solver_choice(monkeypatch):
         HIPO_TOLERANCES["ipm_optimality_tolerance"]
     assert solver_options_for("no-ai", 8760, user={"ipm_optimality_tolerance": 1e-8})["ipm_optimality_tolerance"] == 1e-8
     assert "ipm_optimality_tolerance" not in solver_options_for("co-optimised", 8760, user={"solver": "simplex"})
+    # HiPO's Newton system and ordering fixed as for the expansion (normal equations, METIS); a user's own win
+    hipo = solver_options_for("no-ai", 8760)
+    assert (hipo["hipo_system"], hipo["hipo_ordering"]) == ("normaleq", "metis")
+    assert solver_options_for("no-ai", 8760, user={"hipo_system": "augmented"})["hipo_system"] == "augmented"
+    assert "hipo_system" not in solver_options_for("co-optimised", 8760, user={"solver": "simplex"})
     monkeypatch.setattr(plan_service, "hipo_available", lambda: False)
     assert "solver" not in solver_options_for("co-optimised", 8760)
 
