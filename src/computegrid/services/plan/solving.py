@@ -36,8 +36,8 @@ def expanded_grid(year: int, resolution: str):
     """The solved expansion network of ``year`` as a planning base: its CO2 price taken out of the marginal
     costs (the plan adds the scenario's own), its load-shedding units removed (the plan adds its own), and
     the units the dispatch cannot tell apart merged (:func:`~computegrid.services.plan.aggregation.merge_equivalent_units`:
-    new wind and solar into the existing units of their province, a province's batteries into one, empty
-    units dropped; 228 -> 165 generators and 152 -> 78 storage units at 6h)."""
+    new wind and solar into the existing units of their province, a province's batteries of similar duration
+    into one, empty units dropped; the counts are kept in ``n.meta["merged_units"]``)."""
     from computegrid.grid.capacity_expansion import strip_co2_price
     from computegrid.grid.carriers import LOAD_SHEDDING_CARRIER
     from computegrid.services.grid_model.grid_expansion import check_year, expanded_network
