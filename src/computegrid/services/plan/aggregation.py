@@ -52,9 +52,6 @@ STORAGE_DURATION_TOL_FRAC = 0.25
 #: ... or if their power is at most this fraction of the group's (assumption: the relaxation then concerns at
 #: most 1 % of the province's storage power; these are the few-MW units left by the interior-point solve).
 STORAGE_SMALL_FRAC = 0.01
-#: Name suffix of the expansion's new units (``grid/capacity_expansion.py``); a merged unit keeps the name
-#: of its existing member.
-NEW_SUFFIX = " new"
 
 
 def _input_series(n, component: str) -> dict[str, pd.DataFrame]:
@@ -117,8 +114,11 @@ def _static_key(df: pd.DataFrame, skip: tuple[str, ...]) -> pd.Series:
 
 
 def _keeper(names: list[str]) -> str:
-    """The merged unit's name: its existing member's (no ``" new"`` suffix), else the first by name."""
-    existing = sorted(x for x in names if not x.endswith(NEW_SUFFIX))
+    """The merged unit's name: its existing member's (without the expansion's ``" new"`` suffix,
+    :data:`computegrid.grid.capacity_expansion.NEW`), else the first by name."""
+    from computegrid.grid.capacity_expansion import NEW
+
+    existing = sorted(x for x in names if not x.endswith(f" {NEW}"))
     return existing[0] if existing else sorted(names)[0]
 
 
