@@ -113,7 +113,7 @@ def main() -> None:
     ap.add_argument("--hipo-stats", type=int, default=0, metavar="K",
                     help="stop HiPO after K iterations and print its factorisation statistics")
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                    help="an extra HiGHS option for --hipo-stats (repeatable), e.g. hipo_system=normaleq")
+                    help="an extra HiGHS option for --hipo-stats (repeatable, value passed as text), e.g. hipo_system=augmented")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:

@@ -3,7 +3,7 @@ apart become one.
 
 The solved expansion (:func:`computegrid.services.grid_model.grid_expansion.expanded_network`) keeps every
 province's new wind and solar beside its existing units (``"NM onwind"`` and ``"NM onwind new"``: same bus,
-same hourly availability, same costs) and three batteries per province (the existing fleet and the new 2-hour
+same hourly availability, same costs) and up to three batteries per province (the existing fleet and the new 2-hour
 and 4-hour ones, most of the new ones a few MW left by the interior-point solve without crossover). With the
 capacities fixed, each is a column per snapshot, and a battery three (charge, discharge, state of charge):
 at hourly resolution these make up most of the dispatch LP's columns (docs/planning.md, "Where the hourly
@@ -47,10 +47,12 @@ CAPACITY_ATTRIBUTES = ("p_nom", "p_nom_min", "p_nom_max", "p_nom_set", "p_nom_mo
 STORAGE_MERGED_ATTRIBUTES = ("max_hours", "state_of_charge_initial")
 #: Storage units of different duration merge if their duration is within this fraction of the group's largest
 #: unit's (assumption: 25 % keeps the relaxation small; the expansion's new 2-hour units and the existing
-#: 2.28-hour fleet merge, 4-hour units of some size stay apart).
+#: 2.28-hour fleet, NEA end-2024 73.76 GW / 168 GWh in ``grid/parameters.py``, merge; 4-hour units of some size
+#: stay apart).
 STORAGE_DURATION_TOL_FRAC = 0.25
-#: ... or if their power is at most this fraction of the group's (assumption: the relaxation then concerns at
-#: most 1 % of the province's storage power; these are the few-MW units left by the interior-point solve).
+#: ... or if their power is at most this fraction of the group's (assumption: each such unit is at most 1 % of its
+#: group's storage power, with up to three batteries per province at most 2 % together; these are the few-MW
+#: units left by the interior-point solve).
 STORAGE_SMALL_FRAC = 0.01
 
 

@@ -185,6 +185,9 @@ BIND_TOL_FRAC = 1e-3
 #: accuracy; on the default plan (rep12, simplex) it counts the same site-hours at the training floor as
 #: 1e-3 (the nearest hour off the floor is 0.9 % above it).
 VERTEX_BIND_TOL_FRAC = 1e-6
+#: Absolute slack added to the relative tests of a binding cap or floor, so that a zero load or cap reads as
+#: binding only within it (assumption: 1e-6 MW, far below any reported figure, as the relative tolerances). [MW]
+BIND_TOL_ABS_MW = 1e-6
 
 
 def binding(inputs: PlanInputs, results: dict) -> dict:
@@ -203,7 +206,7 @@ def binding(inputs: PlanInputs, results: dict) -> dict:
     if gr is not None and not gr.curtailed_facility_mw.empty:
         cut = gr.curtailed_facility_mw.max()
         peak = (gr.capacity_it_mw * inputs.sites.pue.astype(float)).reindex(cut.index).fillna(0.0)
-        out["curtailment_cap_sites"] = sorted(cut.index[cut > BIND_TOL_FRAC * peak + 1e-6])
+        out["curtailment_cap_sites"] = sorted(cut.index[cut > BIND_TOL_FRAC * peak + BIND_TOL_ABS_MW])
     text = [f"Site caps: {len(at_cap)} of {len(cap_max)} sites at their cap"
             + (f" ({', '.join(sorted(at_cap))})" if at_cap else "") + ".",
             f"Corridors: {out['corridors']} congested with a shadow price in the co-optimised plan.",
@@ -232,5 +235,5 @@ def _floor_binding_frac(inputs: PlanInputs, res) -> float | None:
         return None
     floor = load.mean(axis=1) * cls.floor_frac
     tol = VERTEX_BIND_TOL_FRAC if res.vertex else BIND_TOL_FRAC
-    at = load.le(floor * (1 + tol) + 1e-6, axis=0)
+    at = load.le(floor * (1 + tol) + BIND_TOL_ABS_MW, axis=0)
     return float(at.to_numpy().mean())
